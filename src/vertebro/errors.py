@@ -41,6 +41,11 @@ class InvalidCase(VertebroError, ValueError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    @classmethod
+    def single(cls, path: str, reason: str) -> InvalidCase:
+        """An error with one problem."""
+        return cls([Problem(path, reason)])
+
     @property
     def lines(self) -> list[str]:
         """The problems as ``<path>: <reason>`` lines, in document order."""

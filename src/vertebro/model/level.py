@@ -41,11 +41,11 @@ class Level(StrEnum):
 
     @property
     def is_thoracic(self) -> bool:
-        return self.value[0] == "T"
+        return str.startswith(self, "T")
 
     @property
     def is_lumbar(self) -> bool:
-        return self.value[0] == "L"
+        return str.startswith(self, "L")
 
     # str's own comparisons would order "L1" before "T1": compare by position instead.
     def __lt__(self, other: object) -> bool:
@@ -68,8 +68,7 @@ class Level(StrEnum):
             return NotImplemented
         return _INDEX[self] >= _INDEX[other]
 
-    def __hash__(self) -> int:
-        return str.__hash__(self)
+    __hash__ = str.__hash__
 
 
 _INDEX: dict[Level, int] = {lv: i for i, lv in enumerate(Level)}

@@ -47,12 +47,19 @@ def convergence_angle_deg(
     upper_len, lower_len = math.hypot(*upper), math.hypot(*lower)
     if upper_len == 0.0 or lower_len == 0.0:
         return None
-    ahead = (upper[0] / upper_len + lower[0] / lower_len, upper[1] / upper_len + lower[1] / lower_len)
+    ahead = (
+        upper[0] / upper_len + lower[0] / lower_len,
+        upper[1] / upper_len + lower[1] / lower_len,
+    )
     if cranial is None:
-        mid_upper = ((upper_posterior[0] + upper_anterior[0]) / 2,
-                     (upper_posterior[1] + upper_anterior[1]) / 2)
-        mid_lower = ((lower_posterior[0] + lower_anterior[0]) / 2,
-                     (lower_posterior[1] + lower_anterior[1]) / 2)
+        mid_upper = (
+            (upper_posterior[0] + upper_anterior[0]) / 2,
+            (upper_posterior[1] + upper_anterior[1]) / 2,
+        )
+        mid_lower = (
+            (lower_posterior[0] + lower_anterior[0]) / 2,
+            (lower_posterior[1] + lower_anterior[1]) / 2,
+        )
         cranial = _sub(mid_upper, mid_lower)
     handedness = _cross(ahead, cranial)
     if handedness == 0.0:

@@ -123,7 +123,9 @@ def genant_grade(loss_pct: float | None) -> int | None:
     return 3
 
 
-def shape_of(grade: int | None, heights: Heights | None, reference_mm: float | None) -> Shape | None:
+def shape_of(
+    grade: int | None, heights: Heights | None, reference_mm: float | None
+) -> Shape | None:
     """M-4: ``normal`` for grade 0; else the lowest of Ha/Hp (wedge), Hm/Hp (biconcave),
     Hp/R (crush, only with R), ties in that order; ``None`` without heights or grade.
 

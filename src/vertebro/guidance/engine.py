@@ -1,0 +1,155 @@
+"""Case → Assessment under rulebook 2026.1: each level through C, O, N-1, Q, N, T in order,
+then W and K for every level, then the composition and the plan."""
+
+from __future__ import annotations
+
+from vertebro.guidance.catalogue import RULEBOOK_VERSION, citation
+from vertebro.guidance.facts import LevelFacts, level_facts
+from vertebro.guidance.rules import (
+    C_RULES,
+    LEVEL_CAUTIONS,
+    N1_RULE,
+    N_RULES,
+    O_RULES,
+    PATIENT_CAUTIONS,
+    Q_RULES,
+    T_RULES,
+    LevelRule,
+    cement_leak_risk,
+)
+from vertebro.model.assessment import ASSESSMENT_SCHEMA, Assessment, LevelAssessment, RuleCitation
+from vertebro.model.case import Case
+from vertebro.model.enums import Etiology, Recommendation
+from vertebro.model.fast import build
+from vertebro.planning import TreatedLevel, make_plan
+
+__all__ = ["assess", "compose", "decide_level"]
+
+R = Recommendation
+
+
+def _first(rules: tuple[LevelRule, ...], case: Case, facts: LevelFacts) -> LevelRule | None:
+    for rule in rules:
+        if rule.holds(case, facts):
+            return rule
+    return None
+
+
+def decide_level(
+    case: Case, facts: LevelFacts, contraindications: list[str]
+) -> tuple[Recommendation, list[str], list[str]]:
+    """The decision of one level: (recommendation, reported rule ids, missing fields)."""
+    if contraindications:
+        return R.CONTRAINDICATED, contraindications, []
+    rule = _first(O_RULES, case, facts)
+    if rule is not None:
+        return R.OPEN_SURGERY, [rule.id], []
+    if N1_RULE.holds(case, facts):
+        return R.NEEDS_WORKUP, [N1_RULE.id], N1_RULE.missing(case, facts)
+    rule = _first(Q_RULES, case, facts)
+    if rule is not None:
+        return R.CONSERVATIVE, [rule.id], []
+    workup = [r for r in N_RULES if r.holds(case, facts)]
+    if workup:
+        missing: list[str] = []
+        for r in workup:
+            missing.extend(m for m in r.missing(case, facts) if m not in missing)
+        return R.NEEDS_WORKUP, [r.id for r in workup], missing
+    rule = _first(T_RULES, case, facts)
+    if rule is None or rule.decides is None:  # every known loss ends in a T rule
+        raise AssertionError(f"no technique rule held for {facts.fracture.level}")
+    return rule.decides, [rule.id], []
+
+
+def compose(levels: list[Recommendation], contraindicated: bool) -> Recommendation:
+    """The overall recommendation (composition steps 1–5; not rules, never reported)."""
+    if contraindicated:
+        return R.CONTRAINDICATED
+    if R.OPEN_SURGERY in levels:
+        return R.OPEN_SURGERY
+    if R.NEEDS_WORKUP in levels:
+        return R.NEEDS_WORKUP
+    treated = {r for r in levels if r.is_treated}
+    if not treated:
+        return R.CONSERVATIVE
+    techniques = treated - {R.EITHER}
+    if not techniques:
+        return R.EITHER
+    if len(techniques) == 1:
+        return next(iter(techniques))
+    return R.MIXED
+
+
+def _unique_by_rule(items: list[RuleCitation]) -> list[RuleCitation]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item.rule not in seen:
+            seen.add(item.rule)
+            out.append(item)
+    return out
+
+
+def assess(case: Case) -> Assessment:
+    """Assess a validated case under rulebook 2026.1, explained rule by rule."""
+    contraindications = [r.id for r in C_RULES if r.holds(case, 0)]
+    all_facts = sorted(
+        (level_facts(case, i) for i in range(len(case.fractures))),
+        key=lambda f: f.fracture.level.index,
+    )
+    decisions = [decide_level(case, facts, contraindications) for facts in all_facts]
+    treated_count = sum(1 for d in decisions if d[0].is_treated)
+
+    levels = []
+    for facts, (decision, rule_ids, missing) in zip(all_facts, decisions, strict=True):
+        levels.append(
+            build(
+                LevelAssessment,
+                level=facts.fracture.level,
+                recommendation=decision,
+                height_loss_pct=facts.loss_pct,
+                height_loss_source=facts.loss_source,
+                genant_grade=facts.grade,
+                shape=facts.shape,
+                wedge_angle_deg=facts.wedge_angle_deg,
+                of_class=facts.of_class,
+                scores=facts.scores,
+                timing=facts.timing,
+                reasons=[citation(rule_id) for rule_id in rule_ids],
+                cautions=[citation(r.id) for r in LEVEL_CAUTIONS if r.holds(case, facts)],
+                missing=missing,
+            )
+        )
+    overall = compose([d[0] for d in decisions], bool(contraindications))
+    missing_all: list[str] = []
+    if overall is R.NEEDS_WORKUP:
+        for level in levels:
+            missing_all.extend(m for m in level.missing if m not in missing_all)
+    treated = [
+        TreatedLevel(
+            level=facts.fracture.level,
+            recommendation=decision,
+            loss_pct=facts.loss_pct if facts.loss_pct is not None else 0.0,
+            leak_risk=cement_leak_risk(case, facts),
+            osteoporotic=facts.fracture.etiology is Etiology.OSTEOPOROTIC,
+        )
+        for facts, (decision, _, _) in zip(all_facts, decisions, strict=True)
+        if decision.is_treated
+    ]
+    return build(
+        Assessment,
+        schema_=ASSESSMENT_SCHEMA,
+        case_id=case.case_id,
+        rulebook_version=RULEBOOK_VERSION,
+        recommendation=overall,
+        levels=levels,
+        reasons=_unique_by_rule([r for level in levels for r in level.reasons]),
+        cautions=[citation(r.id) for r in PATIENT_CAUTIONS if r.holds(case, treated_count)],
+        missing=missing_all,
+        plan=make_plan(
+            overall,
+            treated,
+            asa_class=case.patient.asa_class,
+            severe_pulmonary_disease=case.patient.severe_pulmonary_disease,
+        ),
+    )

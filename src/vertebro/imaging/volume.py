@@ -1,0 +1,83 @@
+"""Arrays with their geometry: the one place for voxel ↔ patient (RAS, mm) conversions.
+
+Every volume carries a 4×4 affine mapping voxel indices ``(i, j, k)`` to patient
+coordinates in millimetres, RAS (+x right, +y anterior, +z superior), as NIfTI does.
+DICOM's LPS is converted on reading (``dicom.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["LPS_TO_RAS", "ImageVolume", "LabelVolume", "voxel_to_world", "world_to_voxel"]
+
+#: Flips the first two axes: DICOM LPS ↔ NIfTI RAS.
+LPS_TO_RAS: npt.NDArray[np.float64] = np.diag([-1.0, -1.0, 1.0, 1.0])
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def voxel_to_world(affine: FloatArray, ijk: npt.ArrayLike) -> FloatArray:
+    """Voxel indices ``(N, 3)`` → patient RAS ``(N, 3)`` mm."""
+    pts = np.asarray(ijk, dtype=np.float64)
+    return pts @ affine[:3, :3].T + affine[:3, 3]
+
+
+def world_to_voxel(affine: FloatArray, xyz: npt.ArrayLike) -> FloatArray:
+    """Patient RAS ``(N, 3)`` mm → (fractional) voxel indices ``(N, 3)``."""
+    inv = np.linalg.inv(affine)
+    pts = np.asarray(xyz, dtype=np.float64)
+    return pts @ inv[:3, :3].T + inv[:3, 3]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Volume:
+    """A 3-D array and its affine (voxel → RAS mm); ``source`` names the file for errors."""
+
+    array: npt.NDArray[Any]
+    affine: FloatArray
+    source: str
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        s = self.array.shape
+        return (int(s[0]), int(s[1]), int(s[2]))
+
+    @property
+    def spacing_mm(self) -> tuple[float, float, float]:
+        """Length of each voxel edge along the array axes, mm."""
+        n = np.linalg.norm(self.affine[:3, :3], axis=0)
+        return (float(n[0]), float(n[1]), float(n[2]))
+
+    @property
+    def voxel_volume_mm3(self) -> float:
+        return float(abs(np.linalg.det(self.affine[:3, :3])))
+
+    def same_grid(self, other: _Volume, tol_mm: float = 1e-3) -> bool:
+        """Same shape and the same voxel → world mapping (within ``tol_mm``)."""
+        return self.shape == other.shape and bool(
+            np.allclose(self.affine, other.affine, atol=tol_mm, rtol=0.0)
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ImageVolume(_Volume):
+    """A CT (HU) or MR (arbitrary units) volume, ``(I, J, K)`` float32 or integer."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LabelVolume(_Volume):
+    """An integer label map ``(I, J, K)``.
+
+    ``label_table`` holds the id → class name table found in the file's header
+    extension (TotalSegmentator writes one), else ``None``. ``from_folder`` marks a
+    map assembled from a folder of per-class masks (``folder.py``).
+    """
+
+    label_table: dict[int, str] | None = None
+    from_folder: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)

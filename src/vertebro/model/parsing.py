@@ -1,0 +1,320 @@
+"""Reading a case document: strict JSON in, a :class:`Case` or every problem with its path out.
+
+Paths join keys with ``.`` and write indices as ``[i]`` (``fractures[1].level``); a problem
+not tied to a field uses ``$``. Problems come in document order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from vertebro.errors import InvalidCase, Problem
+from vertebro.model.case import Case
+
+__all__ = ["format_path", "parse_case", "parse_case_json", "validate_case"]
+
+Loc = tuple[int | str, ...]
+
+
+class _Pairs(dict[str, Any]):
+    """A JSON object that remembers the keys it saw more than once."""
+
+    __slots__ = ("duplicates",)
+    duplicates: list[str]
+
+
+def _object_hook(found: list[bool]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        marked = _Pairs(obj)
+        seen: set[str] = set()
+        marked.duplicates = []
+        for key, _ in pairs:
+            if key in seen and key not in marked.duplicates:
+                marked.duplicates.append(key)
+            seen.add(key)
+        found[0] = True
+        return marked
+
+    return hook
+
+
+def format_path(loc: Sequence[int | str]) -> str:
+    """``("fractures", 1, "level")`` → ``fractures[1].level``; ``()`` → ``$``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "$"
+
+
+def _duplicate_problems(node: Any, loc: Loc, out: list[tuple[Loc, str]]) -> None:
+    if isinstance(node, dict):
+        for key in getattr(node, "duplicates", ()):
+            out.append(((*loc, key), "duplicate key"))
+        for key, value in node.items():
+            _duplicate_problems(value, (*loc, key), out)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _duplicate_problems(value, (*loc, i), out)
+
+
+def _json_text(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _field_info(loc: Loc) -> tuple[bool, bool] | None:
+    """(required, nullable) of the field at ``loc``, or ``None`` when it is not a field."""
+    model: type[BaseModel] = Case
+    annotation: Any = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is None:
+            return None
+        field = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None
+        )
+        if field is None:
+            return None
+        annotation = field
+        model = _model_in(field.annotation)
+    if annotation is None:
+        return None
+    nullable = "None" in repr(annotation.annotation)
+    return annotation.is_required(), nullable
+
+
+def _model_in(annotation: Any) -> Any:
+    for candidate in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+        for inner in getattr(candidate, "__args__", ()):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return None
+
+
+def _bounds(ctx: Mapping[str, Any], kind: str) -> str:
+    limit = ctx.get(kind)
+    if isinstance(limit, float) and limit.is_integer():
+        limit = int(limit)
+    words = {"ge": "at least", "gt": "greater than", "le": "at most", "lt": "less than"}
+    return f"must be {words[kind]} {limit}"
+
+
+def _reason(error: ErrorDetails) -> tuple[Loc, str]:
+    loc: Loc = tuple(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        if loc and isinstance(loc[-1], int):
+            return loc[:-1], "must be [x, y]: too few values"
+        return loc, "required"
+    if value is None and kind != "value_error":
+        info = _field_info(loc)
+        if info is not None and info[0]:
+            return loc, "required"
+        return loc, "must not be null"
+    if kind == "extra_forbidden":
+        return loc, "unknown key"
+    if kind == "value_error":
+        message = str(ctx.get("error", error["msg"]))
+        if ": " in message and message.startswith("fractures["):
+            path, _, reason = message.partition(": ")
+            return _parse_path(path), reason
+        return loc, message
+    got = _json_text(value)
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return loc, f"must be an integer, got {got}"
+    if kind in ("float_type", "float_parsing"):
+        return loc, f"must be a number, got {got}"
+    if kind == "finite_number":
+        return loc, f"must be a finite number, got {got}"
+    if kind in ("bool_type", "bool_parsing"):
+        return loc, f"must be true or false, got {got}"
+    if kind in ("string_type", "str_type"):
+        return loc, f"must be a string, got {got}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        key = {
+            "greater_than_equal": "ge",
+            "greater_than": "gt",
+            "less_than_equal": "le",
+            "less_than": "lt",
+        }[kind]
+        return loc, f"{_bounds(ctx, key)}, got {got}"
+    if kind == "enum":
+        if loc and loc[-1] == "level" and isinstance(value, str):
+            return loc, f"{value!r} is outside T1–L5"
+        if not isinstance(value, str):
+            return loc, f"must be a string, got {got}"
+        return loc, f"{value!r} is not one of {ctx.get('expected', '')}"
+    if kind == "literal_error":
+        return loc, f"must be {ctx.get('expected', '')}, got {got}"
+    if kind == "string_pattern_mismatch":
+        return loc, f"must be 1–64 characters of A-Za-z0-9._-, got {got}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return loc, f"must be an object, got {got}"
+    if kind in ("list_type", "tuple_type"):
+        what = "an array [x, y]" if kind == "tuple_type" else "an array"
+        return loc, f"must be {what}, got {got}"
+    if kind == "too_short":
+        if loc == ("fractures",):
+            return loc, "must hold at least 1 fracture"
+        return loc, "must be [x, y]: too few values"
+    if kind == "too_long":
+        if loc == ("fractures",):
+            return loc, "must hold at most 17 fractures"
+        return loc, "must be [x, y]: too many values"
+    return loc, error["msg"]
+
+
+def _parse_path(path: str) -> Loc:
+    loc: list[int | str] = []
+    for piece in path.replace("[", ".[").split("."):
+        if not piece:
+            continue
+        loc.append(int(piece[1:-1]) if piece.startswith("[") else piece)
+    return tuple(loc)
+
+
+def _order_key(document: Any, loc: Loc) -> tuple[int, ...]:
+    """Position of ``loc`` in the document: keys by their place in the input object,
+    absent keys after the present ones (in the model's field order)."""
+    key: list[int] = []
+    node = document
+    model: Any = Case
+    for part in loc:
+        if isinstance(part, int):
+            key.append(part)
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            continue
+        if isinstance(node, dict) and part in node:
+            key.append(list(node).index(part))
+            node = node[part]
+        else:
+            fields = list(model.model_fields) if model is not None else []
+            names = ["schema" if n == "schema_" else n for n in fields]
+            key.append(10_000 + (names.index(part) if part in names else 0))
+            node = None
+        if model is not None:
+            field = model.model_fields.get("schema_" if part == "schema" else part)
+            model = _model_in(field.annotation) if field is not None else None
+    return tuple(key)
+
+
+def _duplicate_levels(document: dict[str, Any], problems: list[tuple[Loc, str]]) -> None:
+    """Report repeated levels even when other problems stopped the model's own check."""
+    fractures = document.get("fractures")
+    if not isinstance(fractures, list):
+        return
+    seen: dict[str, int] = {}
+    for i, fracture in enumerate(fractures):
+        level = fracture.get("level") if isinstance(fracture, dict) else None
+        if not isinstance(level, str):
+            continue
+        if level in seen:
+            problem = (("fractures", i, "level"), f"duplicate of fractures[{seen[level]}]")
+            if problem not in problems:
+                problems.append(problem)
+        else:
+            seen[level] = i
+
+
+def validate_case(document: Any) -> Case:
+    """Validate an already-decoded JSON document (dicts, lists, numbers …) as a case.
+
+    Raises :class:`InvalidCase` with every problem, in document order.
+    """
+    if not isinstance(document, dict):
+        raise InvalidCase([Problem("$", f"must be a JSON object, got {_json_text(document)}")])
+    problems: list[tuple[Loc, str]] = []
+    _duplicate_problems(document, (), problems)
+    try:
+        case = Case.model_validate(document)
+    except ValidationError as exc:
+        problems.extend(_reason(e) for e in exc.errors(include_url=False))
+        _duplicate_levels(document, problems)
+    else:
+        if not problems:
+            return case
+    problems.sort(key=lambda p: _order_key(document, p[0]))
+    raise InvalidCase([Problem(format_path(loc), reason) for loc, reason in problems])
+
+
+_validate_json = Case.__pydantic_validator__.validate_json
+#: A key token: a closing quote followed by a colon. No value of a *valid* case contains a
+#: quote (``case_id`` is limited to ``A-Za-z0-9._-``, every other string is an enum word),
+#: so in a valid case this counts the key occurrences of the text exactly.
+_KEY_TOKEN = re.compile(rb'"\s*:')
+
+
+def _keys_given(case: Case) -> int:
+    """How many keys the input gave, over the case and every object inside it (the case
+    model's nesting is fixed: patient, clinical, fractures, their heights and landmarks)."""
+    count = (
+        len(case.__pydantic_fields_set__)
+        + len(case.patient.__pydantic_fields_set__)
+        + len(case.clinical.__pydantic_fields_set__)
+    )
+    for fracture in case.fractures:
+        count += len(fracture.__pydantic_fields_set__)
+        if fracture.heights_mm is not None:
+            count += len(fracture.heights_mm.__pydantic_fields_set__)
+        if fracture.landmarks_mm is not None:
+            count += len(fracture.landmarks_mm.__pydantic_fields_set__)
+    return count
+
+
+def _fast_parse(text: bytes) -> Case | None:
+    """The common path: Rust JSON parsing and validation in one call; the case is accepted
+    only when the text has no more key tokens than the validated case has keys (no key was
+    repeated). Anything else goes through the exact, slower path."""
+    try:
+        case: Case = _validate_json(text)
+    except ValidationError:
+        return None
+    return case if len(_KEY_TOKEN.findall(text)) == _keys_given(case) else None
+
+
+def parse_case_json(text: str | bytes) -> Case:
+    """Parse case JSON text strictly: duplicate keys, exact types, finite numbers.
+
+    Raises :class:`InvalidCase` (``$: not valid JSON: …`` for text that is not JSON).
+    """
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    case = _fast_parse(raw)
+    if case is not None:
+        return case
+    found = [False]
+    try:
+        document = json.loads(text, object_pairs_hook=_object_hook(found))
+    except json.JSONDecodeError as exc:
+        raise InvalidCase([Problem("$", f"not valid JSON: {exc}")]) from None
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise InvalidCase([Problem("$", f"not valid JSON: {exc}")]) from None
+    return validate_case(document)
+
+
+def parse_case(source: str | bytes | Mapping[str, Any] | Case) -> Case:
+    """A case from JSON text, a decoded document or an existing :class:`Case`."""
+    if isinstance(source, Case):
+        return source
+    if isinstance(source, str | bytes):
+        return parse_case_json(source)
+    return validate_case(dict(source) if not isinstance(source, dict) else source)

@@ -1,0 +1,87 @@
+"""Rulebook A-1 to A-6: aftercare items and follow-up visits of a plan."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from vertebro.guidance.catalogue import aftercare_texts
+from vertebro.model.assessment import RuleCitation, Session
+from vertebro.model.enums import Discharge, Technique
+from vertebro.model.fast import build
+
+__all__ = ["aftercare_items", "follow_up_items"]
+
+
+@dataclass(frozen=True)
+class _Items:
+    """The rulebook's aftercare items, built once (they are immutable and shared)."""
+
+    same_day: RuleCitation
+    overnight: RuleCitation
+    discharge_source: tuple[str, ...]
+    discharge_mixed: str
+    vertebroplasty: RuleCitation
+    kyphoplasty: RuleCitation
+    soreness: RuleCitation
+    osteoporosis: RuleCitation
+    warning_signs: RuleCitation
+    follow_up: tuple[RuleCitation, ...]
+
+
+def _citation(rule: str, text: str, source: Sequence[str]) -> RuleCitation:
+    return build(RuleCitation, rule=rule, text=text, source=list(source))
+
+
+@cache
+def _items() -> _Items:
+    t = aftercare_texts()
+    return _Items(
+        same_day=_citation("A-1", t["A-1"]["same_day"], t["A-1"]["source"]),
+        overnight=_citation("A-1", t["A-1"]["overnight"], t["A-1"]["source"]),
+        discharge_source=tuple(t["A-1"]["source"]),
+        discharge_mixed=t["A-1"]["mixed"],
+        vertebroplasty=_citation("A-2", t["A-2"]["vertebroplasty"], t["A-2"]["source"]),
+        kyphoplasty=_citation("A-2", t["A-2"]["kyphoplasty"], t["A-2"]["source"]),
+        soreness=_citation("A-3", t["A-3"]["text"], t["A-3"]["source"]),
+        osteoporosis=_citation("A-5", t["A-5"]["text"], t["A-5"]["source"]),
+        warning_signs=_citation("A-6", t["A-6"]["text"], t["A-6"]["source"]),
+        follow_up=tuple(_citation("A-4", v, t["A-4"]["source"]) for v in t["A-4"]["visits"]),
+    )
+
+
+def _discharge(items: _Items, sessions: Sequence[Session]) -> RuleCitation:
+    """A-1 as one item: same-day, overnight, or per session when they differ."""
+    kinds = {s.discharge for s in sessions}
+    if kinds == {Discharge.SAME_DAY}:
+        return items.same_day
+    if kinds == {Discharge.OVERNIGHT}:
+        return items.overnight
+    words = {Discharge.SAME_DAY: "same day", Discharge.OVERNIGHT: "overnight"}
+    per_session = "; ".join(f"session {i} {words[s.discharge]}" for i, s in enumerate(sessions, 1))
+    text = items.discharge_mixed.format(sessions=per_session)
+    return _citation("A-1", text, items.discharge_source)
+
+
+def aftercare_items(
+    sessions: Sequence[Session], techniques: Collection[Technique], osteoporotic: bool
+) -> list[RuleCitation]:
+    """``plan.aftercare``: A-1, A-2 (the VP item first, then KP), A-3, A-5 when a treated
+    level is osteoporotic, A-6."""
+    items = _items()
+    out = [_discharge(items, sessions)]
+    if Technique.VERTEBROPLASTY in techniques:
+        out.append(items.vertebroplasty)
+    if Technique.KYPHOPLASTY in techniques:
+        out.append(items.kyphoplasty)
+    out.append(items.soreness)
+    if osteoporotic:
+        out.append(items.osteoporosis)
+    out.append(items.warning_signs)
+    return out
+
+
+def follow_up_items() -> list[RuleCitation]:
+    """``plan.follow_up``: the six A-4 visits, 1 day to 12 months."""
+    return list(_items().follow_up)

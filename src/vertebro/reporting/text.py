@@ -1,0 +1,115 @@
+"""The assessment as a plain-text report a clinician reads in ten seconds.
+
+Decision first (with what is missing when work-up is needed), then each level, then the plan.
+"""
+
+from __future__ import annotations
+
+from vertebro.model.assessment import Assessment, LevelAssessment, RuleCitation, Score
+
+__all__ = ["assessment_text"]
+
+_WORDS = {
+    "kyphoplasty": "KYPHOPLASTY",
+    "vertebroplasty": "VERTEBROPLASTY",
+    "either": "EITHER TECHNIQUE (kyphoplasty or vertebroplasty)",
+    "mixed": "MIXED (kyphoplasty and vertebroplasty at different levels)",
+    "open_surgery": "OPEN SURGERY instead of augmentation",
+    "conservative": "CONSERVATIVE CARE (no procedure now)",
+    "contraindicated": "CONTRAINDICATED (no procedure)",
+    "needs_workup": "NEEDS WORK-UP before a decision",
+}
+_SOURCE_WORDS = {
+    "given": "as given",
+    "reference": "vs reference height",
+    "posterior_ratio": "vs posterior height",
+    "none": "",
+}
+_TIMING = {
+    "favourable": "favourable (≤ 6 weeks)",
+    "late": "late (> 6 weeks)",
+    "unknown": "unknown (fracture age not given)",
+}
+
+
+def _cite(item: RuleCitation) -> str:
+    source = f" [{', '.join(item.source)}]" if item.source else ""
+    return f"{item.rule}  {item.text}{source}"
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:.1f}{unit}"
+
+
+def _score(name: str, score: Score) -> str:
+    if score.value is not None:
+        return f"{name} {score.value} ({score.interpretation.replace('_', ' ') if score.interpretation else ''})"
+    if score.missing:
+        return f"{name} unknown (needs {', '.join(score.missing)})"
+    return f"{name} n/a"
+
+
+def _level_lines(level: LevelAssessment) -> list[str]:
+    loss = "height loss unknown"
+    if level.height_loss_pct is not None:
+        loss = (
+            f"height loss {level.height_loss_pct:.1f} % ({_SOURCE_WORDS[level.height_loss_source]})"
+        )
+    grade = "Genant —" if level.genant_grade is None else f"Genant grade {level.genant_grade}"
+    parts = [
+        loss,
+        grade,
+        f"shape {level.shape or '—'}",
+        f"wedge angle {_num(level.wedge_angle_deg, '°')}",
+        f"OF class {level.of_class or '—'}",
+    ]
+    s = level.scores
+    lines = [
+        f"  {level.level:<4} {level.recommendation.replace('_', ' ').upper()}",
+        "       " + " · ".join(parts),
+        "       scores: "
+        + " · ".join(
+            (_score("OF score", s.of_score), _score("TLICS", s.tlics), _score("SINS", s.sins))
+        ),
+        f"       timing: {_TIMING[level.timing]}",
+    ]
+    lines += [f"       reason   {_cite(r)}" for r in level.reasons]
+    lines += [f"       caution  {_cite(c)}" for c in level.cautions]
+    if level.missing:
+        lines.append(f"       missing  {', '.join(level.missing)}")
+    return lines
+
+
+def assessment_text(assessment: Assessment) -> str:
+    """Render an assessment as text (ends with a newline)."""
+    a = assessment
+    out = [f"{a.case_id}: {_WORDS[a.recommendation]}", f"  rulebook {a.rulebook_version}"]
+    if a.missing:
+        out.append("  Missing data to add: " + ", ".join(a.missing))
+    for caution in a.cautions:
+        out.append(f"  Caution  {_cite(caution)}")
+    out.append("")
+    out.append("Levels (cranial to caudal)")
+    for level in a.levels:
+        out.extend(_level_lines(level))
+    out.append("")
+    if a.plan is None:
+        out.append("Plan: none (no procedure recommended).")
+        return "\n".join(out) + "\n"
+    out.append("Plan")
+    for i, session in enumerate(a.plan.sessions, 1):
+        out.append(
+            f"  Session {i}: {', '.join(session.levels)}: "
+            f"{session.anaesthesia.replace('_', ' ')} anaesthesia, {session.minutes} min, "
+            f"{session.discharge.replace('_', '-')} discharge"
+        )
+    for planned in a.plan.levels:
+        low, high = planned.cement_ml
+        out.append(
+            f"  {planned.level:<4} {planned.technique}, {planned.approach}, "
+            f"PMMA {low:.1f}–{high:.1f} ml, {planned.cement_viscosity} viscosity"
+        )
+    out.append("Aftercare")
+    out += [f"  {_cite(item)}" for item in a.plan.aftercare]
+    out.append("Follow-up visits: " + ", ".join(item.text for item in a.plan.follow_up))
+    return "\n".join(out) + "\n"

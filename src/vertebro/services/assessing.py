@@ -1,0 +1,44 @@
+"""Use case: assess one case or a stream of cases (JSON in, JSON out)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from vertebro.errors import InvalidCase
+from vertebro.guidance import assess
+from vertebro.model import Assessment, parse_case_json
+
+__all__ = ["assess_json", "assess_json_bytes", "assess_json_lines", "assessment_json"]
+
+_to_json = Assessment.__pydantic_serializer__.to_json
+
+
+def assessment_json(assessment: Assessment, *, indent: int | None = None) -> str:
+    """The ``vertebro.assessment/1`` document as JSON text (UTF-8, no ASCII escaping)."""
+    return assessment.model_dump_json(indent=indent)
+
+
+def assess_json(text: str | bytes) -> Assessment:
+    """Parse and assess one case document; raises :class:`InvalidCase` with every problem."""
+    return assess(parse_case_json(text))
+
+
+def assess_json_bytes(text: str | bytes) -> bytes:
+    """Parse and assess one case document, returning compact UTF-8 JSON (the fast path)."""
+    return _to_json(assess(parse_case_json(text)))
+
+
+def assess_json_lines(lines: Iterable[str | bytes]) -> Iterator[bytes]:
+    """One UTF-8 JSON output line (without its newline) per input line, in order: the
+    assessment, or for a bad line ``{"line": n, "errors": ["<path>: <reason>", …]}``
+    (n from 1). Blank lines are bad lines."""
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
+        try:
+            if not line.strip():
+                raise InvalidCase.single("$", "not valid JSON: empty line")
+            yield _to_json(assess(parse_case_json(line)))
+        except InvalidCase as exc:
+            error = {"line": number, "errors": exc.lines}
+            yield json.dumps(error, ensure_ascii=False).encode("utf-8")
