@@ -95,7 +95,7 @@ def assess(case: Case) -> Assessment:
     contraindications = [r.id for r in C_RULES if r.holds(case, 0)]
     all_facts = sorted(
         (level_facts(case, i) for i in range(len(case.fractures))),
-        key=lambda f: f.fracture.level.index,
+        key=lambda f: f.fracture.level.ordinal,
     )
     decisions = [decide_level(case, facts, contraindications) for facts in all_facts]
     treated_count = sum(1 for d in decisions if d[0].is_treated)

@@ -12,7 +12,7 @@ class Level(StrEnum):
 
     >>> Level.T12 < Level.L1
     True
-    >>> Level("L1").index - Level("T12").index
+    >>> Level("L1").ordinal - Level("T12").ordinal
     1
     """
 
@@ -35,7 +35,7 @@ class Level(StrEnum):
     L5 = "L5"
 
     @property
-    def index(self) -> int:
+    def ordinal(self) -> int:
         """Position from the top: T1 is 0, L5 is 16."""
         return _INDEX[self]
 
@@ -76,4 +76,4 @@ _INDEX: dict[Level, int] = {lv: i for i, lv in enumerate(Level)}
 
 def are_consecutive(upper: Level, lower: Level) -> bool:
     """True when ``lower`` is the level right below ``upper`` (T12 then L1 counts)."""
-    return lower.index - upper.index == 1
+    return lower.ordinal - upper.ordinal == 1

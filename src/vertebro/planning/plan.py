@@ -84,7 +84,7 @@ def split_sessions(levels: Sequence[TreatedLevel]) -> list[list[TreatedLevel]]:
         for run in runs
         for start in range(0, len(run), LEVELS_PER_SESSION)
     ]
-    blocks.sort(key=lambda b: (-max(t.loss_pct for t in b), b[0].level.index))
+    blocks.sort(key=lambda b: (-max(t.loss_pct for t in b), b[0].level.ordinal))
     sessions: list[list[TreatedLevel]] = []
     for block in blocks:
         for session in sessions:
