@@ -47,7 +47,8 @@ def test_text_report_puts_the_decision_first() -> None:
     text = "\n".join(lines)
     for expected in ("L1", "40.0 %", "Genant grade 2", "wedge", "T-5", "Session 1", "A-6"):
         assert expected in text
-    assert text.index("Levels") < text.index("Plan") < text.index("Aftercare")
+    assert text.index("\nLevels") < text.index("\nPlan\n") < text.index("\nAftercare")
+    assert "Level  Decision" in lines[3]  # the summary table comes right after the decision
 
 
 def test_invalid_case_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:

@@ -26,6 +26,10 @@ from vertebro.planning import TreatedLevel, make_plan
 __all__ = ["assess", "compose", "decide_level"]
 
 R = Recommendation
+_OSTEOPOROTIC = Etiology.OSTEOPOROTIC
+_CONTRAINDICATED, _OPEN_SURGERY, _NEEDS_WORKUP = R.CONTRAINDICATED, R.OPEN_SURGERY, R.NEEDS_WORKUP
+_CONSERVATIVE, _EITHER, _MIXED = R.CONSERVATIVE, R.EITHER, R.MIXED
+_TECHNIQUES = frozenset({R.KYPHOPLASTY, R.VERTEBROPLASTY})
 
 
 def _first(rules: tuple[LevelRule, ...], case: Case, facts: LevelFacts) -> LevelRule | None:
@@ -40,21 +44,21 @@ def decide_level(
 ) -> tuple[Recommendation, list[str], list[str]]:
     """The decision of one level: (recommendation, reported rule ids, missing fields)."""
     if contraindications:
-        return R.CONTRAINDICATED, contraindications, []
+        return _CONTRAINDICATED, contraindications, []
     rule = _first(O_RULES, case, facts)
     if rule is not None:
-        return R.OPEN_SURGERY, [rule.id], []
+        return _OPEN_SURGERY, [rule.id], []
     if N1_RULE.holds(case, facts):
-        return R.NEEDS_WORKUP, [N1_RULE.id], N1_RULE.missing(case, facts)
+        return _NEEDS_WORKUP, [N1_RULE.id], N1_RULE.missing(case, facts)
     rule = _first(Q_RULES, case, facts)
     if rule is not None:
-        return R.CONSERVATIVE, [rule.id], []
+        return _CONSERVATIVE, [rule.id], []
     workup = [r for r in N_RULES if r.holds(case, facts)]
     if workup:
         missing: list[str] = []
         for r in workup:
             missing.extend(m for m in r.missing(case, facts) if m not in missing)
-        return R.NEEDS_WORKUP, [r.id for r in workup], missing
+        return _NEEDS_WORKUP, [r.id for r in workup], missing
     rule = _first(T_RULES, case, facts)
     if rule is None or rule.decides is None:  # every known loss ends in a T rule
         raise AssertionError(f"no technique rule held for {facts.fracture.level}")
@@ -64,20 +68,17 @@ def decide_level(
 def compose(levels: list[Recommendation], contraindicated: bool) -> Recommendation:
     """The overall recommendation (composition steps 1–5; not rules, never reported)."""
     if contraindicated:
-        return R.CONTRAINDICATED
-    if R.OPEN_SURGERY in levels:
-        return R.OPEN_SURGERY
-    if R.NEEDS_WORKUP in levels:
-        return R.NEEDS_WORKUP
-    treated = {r for r in levels if r.is_treated}
-    if not treated:
-        return R.CONSERVATIVE
-    techniques = treated - {R.EITHER}
-    if not techniques:
-        return R.EITHER
+        return _CONTRAINDICATED
+    if _OPEN_SURGERY in levels:
+        return _OPEN_SURGERY
+    if _NEEDS_WORKUP in levels:
+        return _NEEDS_WORKUP
+    techniques = _TECHNIQUES.intersection(levels)
     if len(techniques) == 1:
         return next(iter(techniques))
-    return R.MIXED
+    if techniques:
+        return _MIXED
+    return _EITHER if _EITHER in levels else _CONSERVATIVE
 
 
 def _unique_by_rule(items: list[RuleCitation]) -> list[RuleCitation]:
@@ -90,18 +91,32 @@ def _unique_by_rule(items: list[RuleCitation]) -> list[RuleCitation]:
     return out
 
 
+def _ordinal(facts: LevelFacts) -> int:
+    return facts.fracture.level.ordinal
+
+
 def assess(case: Case) -> Assessment:
     """Assess a validated case under rulebook 2026.1, explained rule by rule."""
     contraindications = [r.id for r in C_RULES if r.holds(case, 0)]
-    all_facts = sorted(
-        (level_facts(case, i) for i in range(len(case.fractures))),
-        key=lambda f: f.fracture.level.ordinal,
-    )
-    decisions = [decide_level(case, facts, contraindications) for facts in all_facts]
-    treated_count = sum(1 for d in decisions if d[0].is_treated)
+    all_facts = [level_facts(case, i) for i in range(len(case.fractures))]
+    all_facts.sort(key=_ordinal)
 
-    levels = []
-    for facts, (decision, rule_ids, missing) in zip(all_facts, decisions, strict=True):
+    levels: list[LevelAssessment] = []
+    decisions: list[Recommendation] = []
+    treated: list[TreatedLevel] = []
+    for facts in all_facts:
+        decision, rule_ids, missing = decide_level(case, facts, contraindications)
+        decisions.append(decision)
+        if decision.is_treated:
+            treated.append(
+                TreatedLevel(
+                    level=facts.fracture.level,
+                    recommendation=decision,
+                    loss_pct=facts.loss_pct if facts.loss_pct is not None else 0.0,
+                    leak_risk=cement_leak_risk(case, facts),
+                    osteoporotic=facts.fracture.etiology is _OSTEOPOROTIC,
+                )
+            )
         levels.append(
             build(
                 LevelAssessment,
@@ -120,22 +135,11 @@ def assess(case: Case) -> Assessment:
                 missing=missing,
             )
         )
-    overall = compose([d[0] for d in decisions], bool(contraindications))
+    overall = compose(decisions, bool(contraindications))
     missing_all: list[str] = []
-    if overall is R.NEEDS_WORKUP:
+    if overall is _NEEDS_WORKUP:
         for level in levels:
             missing_all.extend(m for m in level.missing if m not in missing_all)
-    treated = [
-        TreatedLevel(
-            level=facts.fracture.level,
-            recommendation=decision,
-            loss_pct=facts.loss_pct if facts.loss_pct is not None else 0.0,
-            leak_risk=cement_leak_risk(case, facts),
-            osteoporotic=facts.fracture.etiology is Etiology.OSTEOPOROTIC,
-        )
-        for facts, (decision, _, _) in zip(all_facts, decisions, strict=True)
-        if decision.is_treated
-    ]
     return build(
         Assessment,
         schema_=ASSESSMENT_SCHEMA,
@@ -144,7 +148,7 @@ def assess(case: Case) -> Assessment:
         recommendation=overall,
         levels=levels,
         reasons=_unique_by_rule([r for level in levels for r in level.reasons]),
-        cautions=[citation(r.id) for r in PATIENT_CAUTIONS if r.holds(case, treated_count)],
+        cautions=[citation(r.id) for r in PATIENT_CAUTIONS if r.holds(case, len(treated))],
         missing=missing_all,
         plan=make_plan(
             overall,

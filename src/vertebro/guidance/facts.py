@@ -24,6 +24,11 @@ from vertebro.morphometry import (
 
 __all__ = ["LevelFacts", "level_facts"]
 
+#: W-1: a fracture at most this old (weeks) is treated in the favourable window.
+_FAVOURABLE_WEEKS = 6.0
+_UNKNOWN, _FAVOURABLE, _LATE = Timing.UNKNOWN, Timing.FAVOURABLE, Timing.LATE
+_OSTEOPOROTIC = Etiology.OSTEOPOROTIC
+
 
 @dataclass(slots=True)
 class LevelFacts:
@@ -57,8 +62,8 @@ class LevelFacts:
 def _timing(age_weeks: float | None) -> Timing:
     """W-1 / W-2: ≤ 6 weeks favourable, > 6 late, unknown otherwise."""
     if age_weeks is None:
-        return Timing.UNKNOWN
-    return Timing.FAVOURABLE if age_weeks <= 6.0 else Timing.LATE
+        return _UNKNOWN
+    return _FAVOURABLE if age_weeks <= _FAVOURABLE_WEEKS else _LATE
 
 
 def level_facts(case: Case, index: int) -> LevelFacts:
@@ -79,7 +84,7 @@ def level_facts(case: Case, index: int) -> LevelFacts:
         else None
     )
     of_class, of_missing = fracture.of_class, []
-    if of_class is None and fracture.etiology is Etiology.OSTEOPOROTIC:
+    if of_class is None and fracture.etiology is _OSTEOPOROTIC:
         of_class, names = derive_of_class(
             tension_band_failure=fracture.tension_band_failure,
             endplates_involved=fracture.endplates_involved,

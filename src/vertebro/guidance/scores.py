@@ -20,6 +20,9 @@ from vertebro.morphometry import OFClass
 
 __all__ = ["NOT_APPLICABLE", "of_score", "sins", "tlics"]
 
+_OSTEOPOROTIC = Etiology.OSTEOPOROTIC
+_UNKNOWN_NEUROLOGY = Neurology.UNKNOWN
+
 #: The score of a fracture whose etiology it does not apply to.
 NOT_APPLICABLE = build(Score, value=None, interpretation=None, missing=[])
 
@@ -39,7 +42,7 @@ def of_score(
 
     ≤ 5 conservative, 6 either, ≥ 7 operative.
     """
-    if fracture.etiology is not Etiology.OSTEOPOROTIC:
+    if fracture.etiology is not _OSTEOPOROTIC:
         return NOT_APPLICABLE
     if of_class is None:
         return _unknown(of_missing)
@@ -90,7 +93,7 @@ def tlics(case: Case, fracture: Fracture, index: int) -> Score:
     missing = []
     if fracture.plc is None:
         missing.append(f"fractures[{index}].plc")
-    if case.clinical.neurology is Neurology.UNKNOWN:
+    if case.clinical.neurology is _UNKNOWN_NEUROLOGY:
         missing.append("clinical.neurology")
     if missing or fracture.plc is None:
         return _unknown(missing)

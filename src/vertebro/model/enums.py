@@ -69,7 +69,12 @@ class Neurology(StrEnum):
     @property
     def is_deficit(self) -> bool:
         """A neurological deficit (rulebook O-1): root, cord or cauda equina."""
-        return self not in (Neurology.INTACT, Neurology.UNKNOWN)
+        return self in _DEFICITS
+
+
+_DEFICITS = frozenset(
+    {Neurology.ROOT, Neurology.INCOMPLETE_CORD, Neurology.COMPLETE_CORD, Neurology.CAUDA_EQUINA}
+)
 
 
 class Etiology(StrEnum):
@@ -84,7 +89,10 @@ class Etiology(StrEnum):
     @property
     def is_neoplastic(self) -> bool:
         """Myeloma or metastasis: the etiologies SINS applies to (rulebook S-3)."""
-        return self in (Etiology.MYELOMA, Etiology.METASTASIS)
+        return self in _NEOPLASTIC
+
+
+_NEOPLASTIC = frozenset({Etiology.MYELOMA, Etiology.METASTASIS})
 
 
 class Morphology(StrEnum):

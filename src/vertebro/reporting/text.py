@@ -80,6 +80,30 @@ def _level_lines(level: LevelAssessment) -> list[str]:
     return lines
 
 
+def _summary_table(a: Assessment) -> list[str]:
+    """One row per level: what a clinician scans first."""
+    planned = {p.level: p.technique for p in a.plan.levels} if a.plan else {}
+    rows = [("Level", "Decision", "Planned", "Loss", "Grade", "Shape", "Timing", "Rules")]
+    for level in a.levels:
+        rows.append(
+            (
+                str(level.level),
+                level.recommendation.replace("_", " "),
+                planned.get(level.level, "—"),
+                "—" if level.height_loss_pct is None else f"{level.height_loss_pct:.1f} %",
+                "—" if level.genant_grade is None else str(level.genant_grade),
+                level.shape or "—",
+                level.timing,
+                " ".join(r.rule for r in level.reasons + level.cautions),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
 def assessment_text(assessment: Assessment) -> str:
     """Render an assessment as text (ends with a newline)."""
     a = assessment
@@ -88,6 +112,8 @@ def assessment_text(assessment: Assessment) -> str:
         out.append("  Missing data to add: " + ", ".join(a.missing))
     for caution in a.cautions:
         out.append(f"  Caution  {_cite(caution)}")
+    out.append("")
+    out.extend(_summary_table(a))
     out.append("")
     out.append("Levels (cranial to caudal)")
     for level in a.levels:

@@ -16,6 +16,9 @@ MAX_LEVELS_PER_SESSION = 3
 #: K-7: a fracture younger than this (weeks) carries a higher cement-embolism risk.
 EARLY_FRACTURE_WEEKS = 2.0
 _UPPER_THORACIC = frozenset({Level.T1, Level.T2, Level.T3, Level.T4})
+_CORRECTABLE = Coagulopathy.CORRECTABLE
+_DISTINCT = PosteriorWall.DISTINCT
+_POSTERIOR_RATIO = LossSource.POSTERIOR_RATIO
 _UNCONFIRMED_CAUSE = frozenset(
     {Etiology.MYELOMA, Etiology.METASTASIS, Etiology.OTHER, Etiology.UNKNOWN}
 )
@@ -24,7 +27,7 @@ PATIENT_CAUTIONS: tuple[PatientRule, ...] = (
     PatientRule(
         "K-1",
         lambda case, _: (
-            case.patient.coagulopathy is Coagulopathy.CORRECTABLE or case.patient.anticoagulated
+            case.patient.coagulopathy is _CORRECTABLE or case.patient.anticoagulated
         ),
     ),
     PatientRule("K-2", lambda case, _: case.patient.severe_pulmonary_disease),
@@ -37,7 +40,7 @@ PATIENT_CAUTIONS: tuple[PatientRule, ...] = (
 def _posterior_wall_risk(case: Case, facts: LevelFacts) -> bool:
     """K-4: a distinct posterior wall defect or retropulsion."""
     fracture = facts.fracture
-    return fracture.posterior_wall is PosteriorWall.DISTINCT or fracture.retropulsion is True
+    return fracture.posterior_wall is _DISTINCT or fracture.retropulsion is True
 
 
 def _cleft(case: Case, facts: LevelFacts) -> bool:
@@ -62,7 +65,7 @@ def _potentially_unstable(case: Case, facts: LevelFacts) -> bool:
 
 def _crush_unseen(case: Case, facts: LevelFacts) -> bool:
     return (
-        facts.loss_source is LossSource.POSTERIOR_RATIO
+        facts.loss_source is _POSTERIOR_RATIO
         and facts.loss_pct is not None
         and facts.loss_pct < 20.0
     )

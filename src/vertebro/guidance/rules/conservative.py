@@ -9,6 +9,8 @@ from vertebro.model.enums import PainTrend, Recommendation, Setting
 __all__ = ["Q_RULES", "severe_inpatient_pain"]
 
 _CONSERVATIVE = Recommendation.CONSERVATIVE
+_IMPROVING = PainTrend.IMPROVING
+_INPATIENT = Setting.INPATIENT
 
 #: Q-1: a procedure needs pain of at least this NRS.
 MIN_PAIN_NRS = 5
@@ -18,13 +20,13 @@ SEVERE_PAIN_NRS = 8
 
 def severe_inpatient_pain(case: Case) -> bool:
     """Hospitalised for the fracture pain with NRS ≥ 8 (the Q-5 and N-4 exemption)."""
-    return case.clinical.setting is Setting.INPATIENT and case.clinical.pain_nrs >= SEVERE_PAIN_NRS
+    return case.clinical.setting is _INPATIENT and case.clinical.pain_nrs >= SEVERE_PAIN_NRS
 
 
 Q_RULES: tuple[LevelRule, ...] = (
     LevelRule("Q-1", lambda case, facts: case.clinical.pain_nrs < MIN_PAIN_NRS, _CONSERVATIVE),
     LevelRule(
-        "Q-2", lambda case, facts: case.clinical.pain_trend is PainTrend.IMPROVING, _CONSERVATIVE
+        "Q-2", lambda case, facts: case.clinical.pain_trend is _IMPROVING, _CONSERVATIVE
     ),
     LevelRule("Q-3", lambda case, facts: facts.fracture.mri_edema is False, _CONSERVATIVE),
     LevelRule("Q-4", lambda case, facts: facts.fracture.pain_at_level is False, _CONSERVATIVE),

@@ -14,6 +14,8 @@ from vertebro.model.enums import Etiology, Neurology, Recommendation
 __all__ = ["N1_RULE", "N_RULES"]
 
 _WORKUP = Recommendation.NEEDS_WORKUP
+_UNKNOWN_NEUROLOGY = Neurology.UNKNOWN
+_TRAUMATIC = Etiology.TRAUMATIC
 
 
 def _at(facts: LevelFacts, name: str) -> list[str]:
@@ -22,7 +24,7 @@ def _at(facts: LevelFacts, name: str) -> list[str]:
 
 N1_RULE = LevelRule(
     "N-1",
-    lambda case, facts: case.clinical.neurology is Neurology.UNKNOWN,
+    lambda case, facts: case.clinical.neurology is _UNKNOWN_NEUROLOGY,
     _WORKUP,
     lambda case, facts: ["clinical.neurology"],
 )
@@ -33,7 +35,7 @@ def _n6_holds(case: Case, facts: LevelFacts) -> bool:
 
 
 def _n7_holds(case: Case, facts: LevelFacts) -> bool:
-    return facts.fracture.etiology is Etiology.TRAUMATIC and facts.tlics.value is None
+    return facts.fracture.etiology is _TRAUMATIC and facts.tlics.value is None
 
 
 N_RULES: tuple[LevelRule, ...] = (

@@ -11,14 +11,16 @@ from vertebro.morphometry import OFClass
 __all__ = ["O_RULES"]
 
 _OPEN = Recommendation.OPEN_SURGERY
+_TENSION_BAND_MORPHOLOGY = frozenset({Morphology.TRANSLATION_ROTATION, Morphology.DISTRACTION})
+_OF5 = OFClass.OF5
 
 
 def _posterior_tension_band(case: Case, facts: LevelFacts) -> bool:
     fracture = facts.fracture
     return (
         fracture.tension_band_failure is True
-        or fracture.morphology in (Morphology.TRANSLATION_ROTATION, Morphology.DISTRACTION)
-        or facts.of_class is OFClass.OF5
+        or fracture.morphology in _TENSION_BAND_MORPHOLOGY
+        or facts.of_class is _OF5
     )
 
 

@@ -9,6 +9,8 @@ from vertebro.model.enums import Morphology, Recommendation
 
 __all__ = ["T_RULES"]
 
+_BURST = Morphology.BURST
+
 #: T-1: a burst fracture with more than this loss (%) is a severe deformity.
 BURST_SEVERE_LOSS_PCT = 40.0
 #: T-2 / T-3: the sources' 70–80 % band; above it, complete collapse.
@@ -34,7 +36,7 @@ T_RULES: tuple[LevelRule, ...] = (
     LevelRule(
         "T-1",
         lambda case, facts: (
-            facts.fracture.morphology is Morphology.BURST and _loss(facts) > BURST_SEVERE_LOSS_PCT
+            facts.fracture.morphology is _BURST and _loss(facts) > BURST_SEVERE_LOSS_PCT
         ),
         Recommendation.VERTEBROPLASTY,
     ),
