@@ -43,7 +43,8 @@ def _num(value: float | None, unit: str = "") -> str:
 
 def _score(name: str, score: Score) -> str:
     if score.value is not None:
-        return f"{name} {score.value} ({score.interpretation.replace('_', ' ') if score.interpretation else ''})"
+        reading = (score.interpretation or "").replace("_", " ")
+        return f"{name} {score.value} ({reading})"
     if score.missing:
         return f"{name} unknown (needs {', '.join(score.missing)})"
     return f"{name} n/a"
