@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from vertebro.cli_measure import measure
 from vertebro.errors import InvalidCase
 
 app = typer.Typer(
@@ -99,6 +100,9 @@ def _assess_lines(source: str) -> None:
                 write(out + b"\n")
     except OSError as exc:
         raise _fail([f"{source}: {exc.strerror or exc}"]) from None
+
+
+app.command("measure")(measure)
 
 
 @app.command()

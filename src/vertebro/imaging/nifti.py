@@ -40,7 +40,7 @@ def _load(path: Path) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], Any]:
     if path.is_dir():
         raise ImageError(str(path), "is a folder, not a NIfTI file")
     try:
-        img = nib.load(str(path))
+        img: Any = nib.load(str(path))
         array = np.asanyarray(img.dataobj)
     except Exception as exc:  # nibabel raises many kinds; all mean "cannot read"
         raise ImageError(str(path), f"cannot read as NIfTI ({type(exc).__name__}: {exc})") from exc

@@ -24,14 +24,16 @@ FloatArray = npt.NDArray[np.float64]
 def voxel_to_world(affine: FloatArray, ijk: npt.ArrayLike) -> FloatArray:
     """Voxel indices ``(N, 3)`` → patient RAS ``(N, 3)`` mm."""
     pts = np.asarray(ijk, dtype=np.float64)
-    return pts @ affine[:3, :3].T + affine[:3, 3]
+    out: FloatArray = pts @ affine[:3, :3].T + affine[:3, 3]
+    return out
 
 
 def world_to_voxel(affine: FloatArray, xyz: npt.ArrayLike) -> FloatArray:
     """Patient RAS ``(N, 3)`` mm → (fractional) voxel indices ``(N, 3)``."""
     inv = np.linalg.inv(affine)
     pts = np.asarray(xyz, dtype=np.float64)
-    return pts @ inv[:3, :3].T + inv[:3, 3]
+    out: FloatArray = pts @ inv[:3, :3].T + inv[:3, 3]
+    return out
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -81,3 +83,28 @@ class LabelVolume(_Volume):
     label_table: dict[int, str] | None = None
     from_folder: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def box_inside_image(
+    image: ImageVolume,
+    affine: FloatArray,
+    lo_index: npt.ArrayLike,
+    hi_index: npt.ArrayLike,
+    tolerance_voxels: float = 1.0,
+) -> bool:
+    """True when the index box ``[lo, hi]`` of a grid with ``affine`` lies inside the
+    image's field of view (its voxel centres, widened by ``tolerance_voxels``)."""
+    lo, hi = np.asarray(lo_index, dtype=np.float64), np.asarray(hi_index, dtype=np.float64)
+    corners = np.array(
+        [
+            [(lo, hi)[a][0], (lo, hi)[b][1], (lo, hi)[c][2]]
+            for a in (0, 1)
+            for b in (0, 1)
+            for c in (0, 1)
+        ]
+    )
+    in_image = world_to_voxel(image.affine, voxel_to_world(affine, corners))
+    limit = np.asarray(image.shape, dtype=np.float64) - 1.0
+    return bool(
+        np.all(in_image >= -tolerance_voxels) and np.all(in_image <= limit + tolerance_voxels)
+    )

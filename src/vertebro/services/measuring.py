@@ -1,0 +1,221 @@
+"""Application service: measure a study (measurement-v1). No printing, no exiting.
+
+``measure_study`` reads a label map (NIfTI file or TotalSegmentator folder), optionally
+an image (NIfTI or DICOM series) and a VerSe subregion map, or segments the image
+first with a ``Segmenter``; it returns a ``MeasurementResult`` whose ``document`` is
+the ``vertebro.measurement/1`` JSON object. Errors are ``ImageError``/``LabelMapError``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vertebro.errors import ImageError
+
+if TYPE_CHECKING:
+    from vertebro.imaging.geometry import LevelGeometry
+    from vertebro.imaging.labelmap import SpineLabels
+    from vertebro.imaging.segmenter import Segmenter
+    from vertebro.imaging.volume import ImageVolume, LabelVolume
+
+__all__ = [
+    "CONVENTIONS",
+    "MeasurementResult",
+    "ProgressCallback",
+    "measure_labels",
+    "measure_study",
+    "read_image",
+]
+
+logger = logging.getLogger(__name__)
+
+#: ``progress(step, done, total)``: a named step and how far it has gone.
+ProgressCallback = Callable[[str, int, int], None]
+CONVENTIONS = ("auto", "totalsegmentator", "verse")
+_FLAT_NUMBERS = re.compile(r"\[\s*((?:-?[0-9.eE+-]+,?\s*)+?)\s*\]")
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MeasurementResult:
+    """The outcome of one measurement.
+
+    ``document`` is the ``vertebro.measurement/1`` object (JSON-able dict);
+    ``convention_source`` says where the convention came from (``folder``, ``header``,
+    ``values`` or ``option``). ``geometry``, ``spine`` and ``image`` feed the figure.
+    """
+
+    document: dict[str, Any]
+    convention_source: str
+    labels_source: str
+    geometry: list[LevelGeometry]
+    spine: SpineLabels
+    image: ImageVolume | None = None
+
+    @property
+    def convention(self) -> str:
+        return str(self.document["convention"])
+
+    @property
+    def convention_line(self) -> str:
+        """``convention: X (from folder|header|values|option)`` (spec "Reading the labels")."""
+        return f"convention: {self.convention} (from {self.convention_source})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.document
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The document as JSON; number pairs and triples stay on one line."""
+        text = json.dumps(self.document, indent=indent, ensure_ascii=False)
+        return _FLAT_NUMBERS.sub(
+            lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]", text
+        )
+
+    def text(self) -> str:
+        from vertebro.imaging.report import text_report
+
+        return text_report(self.document, self.labels_source)
+
+    def draft_case(self) -> dict[str, Any] | None:
+        """The draft ``vertebro.case/1`` (spec "Draft case"); None without a grade ≥ 1 level."""
+        from vertebro.imaging.draft_case import case_id_for, draft_case
+
+        return draft_case(self.document, case_id_for(self.labels_source))
+
+    def render_figure(self, path: Path) -> None:
+        """Write the sagittal figure (PNG) of this measurement."""
+        from vertebro.imaging.figure import render_figure
+
+        render_figure(self, path)
+
+
+def read_image(path: Path) -> ImageVolume:
+    """A CT/MR volume from a NIfTI file or a DICOM series folder."""
+    from vertebro.imaging.dicom import read_dicom_series
+    from vertebro.imaging.nifti import read_nifti_image
+
+    if not path.exists():
+        raise ImageError(str(path), "no such file or folder")
+    if path.is_dir():
+        return read_dicom_series(path)
+    return read_nifti_image(path)
+
+
+def _read_spine(labels: Path, convention: str, subregions: LabelVolume | None) -> SpineLabels:
+    from vertebro.imaging.labelmap import extract_vertebrae, read_mask_folder
+    from vertebro.imaging.nifti import read_nifti_labels
+
+    if not labels.exists():
+        raise ImageError(str(labels), "no such file or folder")
+    if labels.is_dir():
+        return read_mask_folder(labels, convention, subregions)
+    return extract_vertebrae(read_nifti_labels(labels), convention, subregions)
+
+
+def _check_space(spine: SpineLabels, image: ImageVolume) -> None:
+    import numpy as np
+
+    from vertebro.imaging.volume import box_inside_image
+
+    lo = np.min([v.offset for v in spine.vertebrae], axis=0)
+    hi = np.max(
+        [np.asarray(v.offset) + np.asarray(v.mask.shape) - 1 for v in spine.vertebrae], axis=0
+    )
+    if not box_inside_image(image, spine.affine, lo, hi):
+        raise ImageError(
+            image.source,
+            f"image and labels are not in the same patient space (the labels of {spine.source} "
+            "lie outside the image's field of view)",
+        )
+
+
+def measure_labels(
+    spine: SpineLabels,
+    image: ImageVolume | None = None,
+    progress: ProgressCallback | None = None,
+) -> MeasurementResult:
+    """Measure already-read vertebra masks (the in-memory core of ``measure_study``)."""
+    from vertebro.imaging.geometry import measure_geometry
+    from vertebro.imaging.measurement import build_document
+
+    report = progress or _no_progress
+    if image is not None:
+        _check_space(spine, image)
+    geometry = measure_geometry(spine, progress=lambda d, t: report("measuring levels", d, t))
+    document = build_document(str(spine.convention), geometry)
+    return MeasurementResult(
+        document=document,
+        convention_source=spine.convention_source,
+        labels_source=spine.source,
+        geometry=geometry,
+        spine=spine,
+        image=image,
+    )
+
+
+def measure_study(
+    labels: str | Path | None,
+    image: str | Path | None = None,
+    subregions: str | Path | None = None,
+    convention: str = "auto",
+    progress: ProgressCallback | None = None,
+    *,
+    segmenter: Segmenter | None = None,
+) -> MeasurementResult:
+    """Measure vertebral bodies per measurement-v1.
+
+    ``labels``: NIfTI label map or TotalSegmentator folder; may be None when a
+    ``segmenter`` is given, which then segments ``image`` first. ``image``: NIfTI or
+    DICOM folder in the same patient space (figure background only). ``subregions``:
+    VerSe subregion map on the label map's grid. ``convention``: auto, totalsegmentator
+    or verse. ``progress(step, done, total)`` is called as work advances.
+    """
+    from vertebro.imaging.nifti import read_nifti_labels
+
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {', '.join(CONVENTIONS)}")
+    report = progress or _no_progress
+    image_volume: ImageVolume | None = None
+    if image is not None:
+        report("reading image", 0, 1)
+        image_volume = read_image(Path(image))
+        report("reading image", 1, 1)
+    with tempfile.TemporaryDirectory(prefix="vertebro-seg-") as tmp:
+        if labels is None:
+            if segmenter is None or image is None:
+                raise ValueError("give a label map, or an image and a segmenter")
+            report("segmenting", 0, 1)
+            labels = segmenter.segment(
+                _nifti_for_segmenter(Path(image), image_volume, Path(tmp)), Path(tmp)
+            )
+            report("segmenting", 1, 1)
+        labels_path = Path(labels)
+        report("reading labels", 0, 1)
+        sub_volume = read_nifti_labels(Path(subregions)) if subregions is not None else None
+        spine = _read_spine(labels_path, convention, sub_volume)
+        report("reading labels", 1, 1)
+        result = measure_labels(spine, image_volume, report)
+    logger.info(result.convention_line)
+    return result
+
+
+def _nifti_for_segmenter(image: Path, volume: ImageVolume | None, workdir: Path) -> Path:
+    """Segmenters take NIfTI: a DICOM series is written out once (RAS affine kept)."""
+    if not image.is_dir():
+        return image
+    import nibabel as nib
+
+    assert volume is not None
+    out = workdir / "image.nii.gz"
+    nib.save(nib.Nifti1Image(volume.array, volume.affine), str(out))  # type: ignore[no-untyped-call]
+    return out
