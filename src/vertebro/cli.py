@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from vertebro.cli_exchange import fhir_app
 from vertebro.cli_measure import measure
 from vertebro.errors import InvalidCase
 
@@ -103,6 +104,7 @@ def _assess_lines(source: str) -> None:
 
 
 app.command("measure")(measure)
+app.add_typer(fhir_app, name="fhir")
 
 
 @app.command()
