@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from case_generator import generate_case  # noqa: E402
+from case_generator import generate_case
 
-from vertebro.services.assessing import assess_json_lines  # noqa: E402
+from vertebro.services.assessing import assess_json_lines
 
 
 def main() -> None:
