@@ -14,6 +14,8 @@ import typer
 
 from vertebro.cli_exchange import fhir_app
 from vertebro.cli_measure import measure
+from vertebro.cli_registry import db_app, users_app
+from vertebro.cli_serve import serve
 from vertebro.errors import InvalidCase
 
 app = typer.Typer(
@@ -23,6 +25,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 
 
 class OutputFormat(StrEnum):
@@ -104,6 +108,7 @@ def _assess_lines(source: str) -> None:
 
 
 app.command("measure")(measure)
+app.command("serve")(serve)
 app.add_typer(fhir_app, name="fhir")
 
 

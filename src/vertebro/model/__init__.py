@@ -1,4 +1,5 @@
-"""The domain language of vertebro: levels, the case and the assessment."""
+"""The domain language of vertebro: levels, the case, the assessment and the registry's
+procedure and follow-up records."""
 
 from vertebro.model.assessment import (
     ASSESSMENT_SCHEMA,
@@ -42,29 +43,73 @@ from vertebro.model.enums import (
     Timing,
     Viscosity,
 )
+from vertebro.model.follow_up import (
+    FOLLOW_UP_SCHEMA,
+    Analgesics,
+    FollowUp,
+    FollowUpStatus,
+    FractureDetection,
+    NewFracture,
+    Visit,
+    VisitWindow,
+)
 from vertebro.model.level import Level, are_consecutive
-from vertebro.model.parsing import format_path, parse_case, parse_case_json, validate_case
+from vertebro.model.parsing import (
+    format_path,
+    parse_case,
+    parse_case_json,
+    parse_follow_up,
+    parse_follow_up_json,
+    parse_procedure,
+    parse_procedure_json,
+    validate_case,
+)
+from vertebro.model.procedure import (
+    PROCEDURE_SCHEMA,
+    Biopsy,
+    Complication,
+    ComplicationType,
+    Leakage,
+    LeakageDetection,
+    LeakageType,
+    Procedure,
+    ProcedureStatus,
+    TreatedLevel,
+)
 
 __all__ = [
     "ASSESSMENT_SCHEMA",
     "CASE_SCHEMA",
+    "FOLLOW_UP_SCHEMA",
+    "PROCEDURE_SCHEMA",
     "Alignment",
     "Anaesthesia",
+    "Analgesics",
     "Approach",
     "Assessment",
+    "Biopsy",
     "Case",
     "Clinical",
     "Coagulopathy",
+    "Complication",
+    "ComplicationType",
     "Discharge",
     "Etiology",
+    "FollowUp",
+    "FollowUpStatus",
     "Fracture",
+    "FractureDetection",
     "HeightsMm",
     "LandmarksMm",
+    "Leakage",
+    "LeakageDetection",
+    "LeakageType",
     "Lesion",
     "Level",
     "LevelAssessment",
     "Morphology",
     "Neurology",
+    "NewFracture",
     "PainTrend",
     "PainType",
     "Patient",
@@ -73,6 +118,8 @@ __all__ = [
     "Plc",
     "PosteriorWall",
     "Posterolateral",
+    "Procedure",
+    "ProcedureStatus",
     "Recommendation",
     "RuleCitation",
     "Score",
@@ -82,10 +129,17 @@ __all__ = [
     "Sex",
     "Technique",
     "Timing",
+    "TreatedLevel",
     "Viscosity",
+    "Visit",
+    "VisitWindow",
     "are_consecutive",
     "format_path",
     "parse_case",
     "parse_case_json",
+    "parse_follow_up",
+    "parse_follow_up_json",
+    "parse_procedure",
+    "parse_procedure_json",
     "validate_case",
 ]

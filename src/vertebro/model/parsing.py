@@ -1,7 +1,10 @@
-"""Reading a case document: strict JSON in, a :class:`Case` or every problem with its path out.
+"""Reading documents strictly: JSON in, a model or every problem with its path out.
 
-Paths join keys with ``.`` and write indices as ``[i]`` (``fractures[1].level``); a problem
-not tied to a field uses ``$``. Problems come in document order.
+One machinery for the three documents (``vertebro.case/1``, ``vertebro.procedure/1``,
+``vertebro.follow_up/1``): unknown or repeated keys, exact JSON types and finite numbers,
+``null`` rules. Paths join keys with ``.`` and write indices as ``[i]``
+(``fractures[1].level``); a problem not tied to a field uses ``$``. Problems come in
+document order.
 """
 
 from __future__ import annotations
@@ -9,17 +12,61 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from vertebro.errors import InvalidCase, Problem
+from vertebro.errors import (
+    InvalidCase,
+    InvalidDocument,
+    InvalidFollowUp,
+    InvalidProcedure,
+    Problem,
+)
 from vertebro.model.case import Case
+from vertebro.model.follow_up import FollowUp
+from vertebro.model.procedure import Procedure
 
-__all__ = ["format_path", "parse_case", "parse_case_json", "validate_case"]
+__all__ = [
+    "CASE",
+    "FOLLOW_UP",
+    "PROCEDURE",
+    "DocumentKind",
+    "format_path",
+    "parse_case",
+    "parse_case_json",
+    "parse_document",
+    "parse_document_json",
+    "parse_follow_up",
+    "parse_follow_up_json",
+    "parse_procedure",
+    "parse_procedure_json",
+    "validate_case",
+    "validate_document",
+]
 
 Loc = tuple[int | str, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentKind(Generic[M]):
+    """A strict JSON document: its model, its error class, and the array (if any) whose
+    items' ``level`` must be unique."""
+
+    model: type[M]
+    error: type[InvalidDocument]
+    unique_levels: str | None = None
+
+
+CASE = DocumentKind(Case, InvalidCase, "fractures")
+PROCEDURE = DocumentKind(Procedure, InvalidProcedure, "levels")
+FOLLOW_UP = DocumentKind(FollowUp, InvalidFollowUp, "new_fractures")
+
+#: A validator's message that names its own path: ``levels[1].level: duplicate of …``.
+_PATH_MESSAGE = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\]|\.[A-Za-z_]\w*)*): (.+)$", re.DOTALL)
 
 
 class _Pairs(dict[str, Any]):
@@ -77,9 +124,9 @@ def _json_text(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _field_info(loc: Loc) -> tuple[bool, bool] | None:
+def _field_info(loc: Loc, root: type[BaseModel]) -> tuple[bool, bool] | None:
     """(required, nullable) of the field at ``loc``, or ``None`` when it is not a field."""
-    model: type[BaseModel] = Case
+    model: type[BaseModel] = root
     annotation: Any = None
     for part in loc:
         if isinstance(part, int):
@@ -117,7 +164,7 @@ def _bounds(ctx: Mapping[str, Any], kind: str) -> str:
     return f"must be {words[kind]} {limit}"
 
 
-def _reason(error: ErrorDetails) -> tuple[Loc, str]:
+def _reason(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
@@ -127,7 +174,7 @@ def _reason(error: ErrorDetails) -> tuple[Loc, str]:
             return loc[:-1], "must be [x, y]: too few values"
         return loc, "required"
     if value is None and kind != "value_error":
-        info = _field_info(loc)
+        info = _field_info(loc, root)
         if info is not None and info[0]:
             return loc, "required"
         return loc, "must not be null"
@@ -135,10 +182,14 @@ def _reason(error: ErrorDetails) -> tuple[Loc, str]:
         return loc, "unknown key"
     if kind == "value_error":
         message = str(ctx.get("error", error["msg"]))
-        if ": " in message and message.startswith("fractures["):
-            path, _, reason = message.partition(": ")
-            return _parse_path(path), reason
-        return loc, message
+        named = _PATH_MESSAGE.match(message)
+        if named is None:
+            return loc, message
+        # The path is relative to the validated model, or (for a field validator, whose
+        # message starts with the field's own name) to the model holding the field.
+        path = _parse_path(named.group(1))
+        base = loc[:-1] if loc and isinstance(loc[-1], str) and path[0] == loc[-1] else loc
+        return (*base, *path), named.group(2)
     got = _json_text(value)
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return loc, f"must be an integer, got {got}"
@@ -146,6 +197,8 @@ def _reason(error: ErrorDetails) -> tuple[Loc, str]:
         return loc, f"must be a number, got {got}"
     if kind == "finite_number":
         return loc, f"must be a finite number, got {got}"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return loc, f"must be an ISO date YYYY-MM-DD, got {got}"
     if kind in ("bool_type", "bool_parsing"):
         return loc, f"must be true or false, got {got}"
     if kind in ("string_type", "str_type"):
@@ -168,20 +221,28 @@ def _reason(error: ErrorDetails) -> tuple[Loc, str]:
         return loc, f"must be {ctx.get('expected', '')}, got {got}"
     if kind == "string_pattern_mismatch":
         return loc, f"must be 1–64 characters of A-Za-z0-9._-, got {got}"
+    if kind == "string_too_short":
+        return loc, "must not be empty"
+    if kind == "string_too_long":
+        return loc, f"must be at most {ctx.get('max_length')} characters"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return loc, f"must be an object, got {got}"
     if kind in ("list_type", "tuple_type"):
         what = "an array [x, y]" if kind == "tuple_type" else "an array"
         return loc, f"must be {what}, got {got}"
-    if kind == "too_short":
-        if loc == ("fractures",):
-            return loc, "must hold at least 1 fracture"
-        return loc, "must be [x, y]: too few values"
-    if kind == "too_long":
-        if loc == ("fractures",):
-            return loc, "must hold at most 17 fractures"
-        return loc, "must be [x, y]: too many values"
+    if kind in ("too_short", "too_long"):
+        return loc, _length_reason(kind, loc, ctx)
     return loc, error["msg"]
+
+
+def _length_reason(kind: str, loc: Loc, ctx: Mapping[str, Any]) -> str:
+    few = kind == "too_short"
+    if ctx.get("field_type") == "Tuple":
+        return f"must be [x, y]: too {'few' if few else 'many'} values"
+    if loc == ("fractures",):
+        return "must hold at least 1 fracture" if few else "must hold at most 17 fractures"
+    limit = ctx.get("min_length" if few else "max_length")
+    return f"must hold at {'least' if few else 'most'} {limit} item{'' if limit == 1 else 's'}"
 
 
 def _parse_path(path: str) -> Loc:
@@ -193,12 +254,12 @@ def _parse_path(path: str) -> Loc:
     return tuple(loc)
 
 
-def _order_key(document: Any, loc: Loc) -> tuple[int, ...]:
+def _order_key(document: Any, loc: Loc, root: type[BaseModel]) -> tuple[int, ...]:
     """Position of ``loc`` in the document: keys by their place in the input object,
     absent keys after the present ones (in the model's field order)."""
     key: list[int] = []
     node = document
-    model: Any = Case
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             key.append(part)
@@ -218,22 +279,45 @@ def _order_key(document: Any, loc: Loc) -> tuple[int, ...]:
     return tuple(key)
 
 
-def _duplicate_levels(document: dict[str, Any], problems: list[tuple[Loc, str]]) -> None:
-    """Report repeated levels even when other problems stopped the model's own check."""
-    fractures = document.get("fractures")
-    if not isinstance(fractures, list):
+def _duplicate_levels(document: dict[str, Any], name: str, problems: list[tuple[Loc, str]]) -> None:
+    """Report repeated levels in the array ``name`` even when other problems stopped the
+    model's own check."""
+    items = document.get(name)
+    if not isinstance(items, list):
         return
     seen: dict[str, int] = {}
-    for i, fracture in enumerate(fractures):
-        level = fracture.get("level") if isinstance(fracture, dict) else None
+    for i, item in enumerate(items):
+        level = item.get("level") if isinstance(item, dict) else None
         if not isinstance(level, str):
             continue
         if level in seen:
-            problem = (("fractures", i, "level"), f"duplicate of fractures[{seen[level]}]")
+            problem = ((name, i, "level"), f"duplicate of {name}[{seen[level]}]")
             if problem not in problems:
                 problems.append(problem)
         else:
             seen[level] = i
+
+
+def validate_document(kind: DocumentKind[M], document: Any) -> M:
+    """Validate an already-decoded JSON document (dicts, lists, numbers …) as ``kind``.
+
+    Raises ``kind.error`` (an :class:`InvalidDocument`) with every problem, in document order.
+    """
+    if not isinstance(document, dict):
+        raise kind.error([Problem("$", f"must be a JSON object, got {_json_text(document)}")])
+    problems: list[tuple[Loc, str]] = []
+    _duplicate_problems(document, (), problems)
+    try:
+        result = kind.model.model_validate(document)
+    except ValidationError as exc:
+        problems.extend(_reason(e, kind.model) for e in exc.errors(include_url=False))
+        if kind.unique_levels is not None:
+            _duplicate_levels(document, kind.unique_levels, problems)
+    else:
+        if not problems:
+            return result
+    problems.sort(key=lambda p: _order_key(document, p[0], kind.model))
+    raise kind.error([Problem(format_path(loc), reason) for loc, reason in problems])
 
 
 def validate_case(document: Any) -> Case:
@@ -241,20 +325,7 @@ def validate_case(document: Any) -> Case:
 
     Raises :class:`InvalidCase` with every problem, in document order.
     """
-    if not isinstance(document, dict):
-        raise InvalidCase([Problem("$", f"must be a JSON object, got {_json_text(document)}")])
-    problems: list[tuple[Loc, str]] = []
-    _duplicate_problems(document, (), problems)
-    try:
-        case = Case.model_validate(document)
-    except ValidationError as exc:
-        problems.extend(_reason(e) for e in exc.errors(include_url=False))
-        _duplicate_levels(document, problems)
-    else:
-        if not problems:
-            return case
-    problems.sort(key=lambda p: _order_key(document, p[0]))
-    raise InvalidCase([Problem(format_path(loc), reason) for loc, reason in problems])
+    return validate_document(CASE, document)
 
 
 _validate_json = Case.__pydantic_validator__.validate_json
@@ -292,6 +363,32 @@ def _fast_parse(text: bytes) -> Case | None:
     return case if len(_KEY_TOKEN.findall(text)) == _keys_given(case) else None
 
 
+def _decode(kind: DocumentKind[Any], text: str | bytes) -> Any:
+    """JSON text → Python values, repeated keys marked; ``$: not valid JSON: …`` otherwise."""
+    found = [False]
+    try:
+        return json.loads(text, object_pairs_hook=_object_hook(found))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise kind.error([Problem("$", f"not valid JSON: {exc}")]) from None
+
+
+def parse_document_json(kind: DocumentKind[M], text: str | bytes) -> M:
+    """Parse JSON text strictly as ``kind``: duplicate keys, exact types, finite numbers.
+
+    Raises ``kind.error`` (``$: not valid JSON: …`` for text that is not JSON).
+    """
+    return validate_document(kind, _decode(kind, text))
+
+
+def parse_document(kind: DocumentKind[M], source: str | bytes | Mapping[str, Any] | M) -> M:
+    """A ``kind`` document from JSON text, a decoded document or an existing model."""
+    if isinstance(source, kind.model):
+        return source
+    if isinstance(source, str | bytes):
+        return parse_document_json(kind, source)
+    return validate_document(kind, source if isinstance(source, dict) else dict(source))
+
+
 def parse_case_json(text: str | bytes) -> Case:
     """Parse case JSON text strictly: duplicate keys, exact types, finite numbers.
 
@@ -301,14 +398,7 @@ def parse_case_json(text: str | bytes) -> Case:
     case = _fast_parse(raw)
     if case is not None:
         return case
-    found = [False]
-    try:
-        document = json.loads(text, object_pairs_hook=_object_hook(found))
-    except json.JSONDecodeError as exc:
-        raise InvalidCase([Problem("$", f"not valid JSON: {exc}")]) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise InvalidCase([Problem("$", f"not valid JSON: {exc}")]) from None
-    return validate_case(document)
+    return validate_document(CASE, _decode(CASE, text))
 
 
 def parse_case(source: str | bytes | Mapping[str, Any] | Case) -> Case:
@@ -318,3 +408,23 @@ def parse_case(source: str | bytes | Mapping[str, Any] | Case) -> Case:
     if isinstance(source, str | bytes):
         return parse_case_json(source)
     return validate_case(dict(source) if not isinstance(source, dict) else source)
+
+
+def parse_procedure_json(text: str | bytes) -> Procedure:
+    """Parse ``vertebro.procedure/1`` JSON text strictly; raises :class:`InvalidProcedure`."""
+    return parse_document_json(PROCEDURE, text)
+
+
+def parse_procedure(source: str | bytes | Mapping[str, Any] | Procedure) -> Procedure:
+    """A procedure from JSON text, a decoded document or an existing :class:`Procedure`."""
+    return parse_document(PROCEDURE, source)
+
+
+def parse_follow_up_json(text: str | bytes) -> FollowUp:
+    """Parse ``vertebro.follow_up/1`` JSON text strictly; raises :class:`InvalidFollowUp`."""
+    return parse_document_json(FOLLOW_UP, text)
+
+
+def parse_follow_up(source: str | bytes | Mapping[str, Any] | FollowUp) -> FollowUp:
+    """A follow-up from JSON text, a decoded document or an existing :class:`FollowUp`."""
+    return parse_document(FOLLOW_UP, source)

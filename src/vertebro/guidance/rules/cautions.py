@@ -26,9 +26,7 @@ _UNCONFIRMED_CAUSE = frozenset(
 PATIENT_CAUTIONS: tuple[PatientRule, ...] = (
     PatientRule(
         "K-1",
-        lambda case, _: (
-            case.patient.coagulopathy is _CORRECTABLE or case.patient.anticoagulated
-        ),
+        lambda case, _: case.patient.coagulopathy is _CORRECTABLE or case.patient.anticoagulated,
     ),
     PatientRule("K-2", lambda case, _: case.patient.severe_pulmonary_disease),
     PatientRule("K-3", lambda case, _: case.patient.can_lie_prone is False),

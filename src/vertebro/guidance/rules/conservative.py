@@ -25,9 +25,7 @@ def severe_inpatient_pain(case: Case) -> bool:
 
 Q_RULES: tuple[LevelRule, ...] = (
     LevelRule("Q-1", lambda case, facts: case.clinical.pain_nrs < MIN_PAIN_NRS, _CONSERVATIVE),
-    LevelRule(
-        "Q-2", lambda case, facts: case.clinical.pain_trend is _IMPROVING, _CONSERVATIVE
-    ),
+    LevelRule("Q-2", lambda case, facts: case.clinical.pain_trend is _IMPROVING, _CONSERVATIVE),
     LevelRule("Q-3", lambda case, facts: facts.fracture.mri_edema is False, _CONSERVATIVE),
     LevelRule("Q-4", lambda case, facts: facts.fracture.pain_at_level is False, _CONSERVATIVE),
     LevelRule(

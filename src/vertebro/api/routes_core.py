@@ -1,0 +1,111 @@
+"""``/health``, ``POST /api/assess`` (stores nothing) and ``POST /api/measure``."""
+
+from __future__ import annotations
+
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from vertebro.api.context import bearer_tx
+from vertebro.api.openapi import body_doc, json_doc, ref
+from vertebro.api.params import Credentials, JsonBody, problems
+from vertebro.api.problems import ApiProblem
+from vertebro.api.serialize import json_response
+from vertebro.errors import ImageError
+from vertebro.registry import Role
+
+__all__ = ["health_router", "router"]
+
+health_router = APIRouter(tags=["service"])
+router = APIRouter(prefix="/api", tags=["decide"])
+
+_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
+
+@health_router.get(
+    "/health",
+    responses={200: json_doc({"type": "object"}, "service status")},
+)
+def health() -> Response:
+    """Liveness: ``{status, version, rulebook_version}`` (public)."""
+    from vertebro import __version__
+    from vertebro.guidance import RULEBOOK_VERSION
+
+    return json_response(
+        {"status": "ok", "version": __version__, "rulebook_version": RULEBOOK_VERSION}
+    )
+
+
+@router.post(
+    "/assess",
+    openapi_extra=body_doc("Case"),
+    responses={200: json_doc(ref("Assessment"), "the assessment"), **problems(401, 413, 422)},
+)
+def assess_case_document(request: Request, credentials: Credentials, body: JsonBody) -> Response:
+    """Assess a ``vertebro.case/1`` document; the answer is ``vertebro.assessment/1``.
+    Nothing is stored. Any role."""
+    from vertebro.services.assessing import assess_json_bytes
+
+    with bearer_tx(request, credentials, Role.VIEWER):
+        pass
+    return Response(assess_json_bytes(body), media_type="application/json")
+
+
+class Convention(StrEnum):
+    AUTO = "auto"
+    TOTALSEGMENTATOR = "totalsegmentator"
+    VERSE = "verse"
+
+
+def _suffix(filename: str | None) -> str:
+    name = (filename or "").lower()
+    for suffix in (".nii.gz", ".nii"):
+        if name.endswith(suffix):
+            return suffix
+    raise ImageError("labels", "upload a NIfTI label map (.nii or .nii.gz)")
+
+
+def _measure(data: bytes, suffix: str, convention: Convention) -> Response:
+    from vertebro.services.measuring import measure_study
+
+    with tempfile.TemporaryDirectory(prefix="vertebro-upload-") as folder:
+        path = Path(folder) / f"labels{suffix}"
+        path.write_bytes(data)
+        try:
+            result = measure_study(path, convention=str(convention))
+        except ImageError as exc:
+            raise ImageError("labels", exc.reason) from None
+    return json_response(result.document)
+
+
+@router.post(
+    "/measure",
+    responses={200: json_doc({"type": "object"}, "vertebro.measurement/1"), **problems(401, 422)},
+)
+async def measure_label_map(
+    request: Request,
+    credentials: Credentials,
+    labels: Annotated[UploadFile, File(description="a NIfTI vertebra label map")],
+    convention: Annotated[Convention, Form()] = Convention.AUTO,
+) -> Response:
+    """Measure every vertebral body of an uploaded label map (``vertebro.measurement/1``).
+    Nothing is stored. Any role."""
+
+    def check() -> None:
+        with bearer_tx(request, credentials, Role.VIEWER):
+            pass
+
+    await run_in_threadpool(check)
+    suffix = _suffix(labels.filename)
+    data = await labels.read(_MAX_UPLOAD_BYTES + 1)
+    if len(data) > _MAX_UPLOAD_BYTES:
+        raise ApiProblem(413, "the label map must be at most 512 MB")
+    try:
+        return await run_in_threadpool(_measure, data, suffix, convention)
+    except ImportError as exc:
+        raise ApiProblem(422, f"measuring needs the imaging extra: {exc}") from None

@@ -1,0 +1,50 @@
+"""Settings of the API and web app: the unit's name and phone number (for the patient
+leaflet), the session secret and timeouts, login rate limits. Read from the environment
+(``VERTEBRO_*``) by :meth:`Settings.from_env`; tests pass their own."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+__all__ = ["Settings"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the app needs to know beyond the database.
+
+    ``now`` gives the current time (timezone-aware, UTC); tests inject a fixed one.
+    """
+
+    unit_name: str = "Spine intervention unit"
+    unit_phone: str = "ask the unit for its number"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    session_idle_minutes: int = 30
+    login_attempts: int = 5
+    login_window_s: int = 300
+    token_days: int = 30
+    secure_cookies: bool = False
+    now: Callable[[], datetime] = field(default=_now, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Settings from ``VERTEBRO_UNIT_NAME``, ``VERTEBRO_UNIT_PHONE``,
+        ``VERTEBRO_SECRET_KEY``, ``VERTEBRO_SESSION_IDLE_MINUTES``; defaults otherwise."""
+        env = os.environ if environ is None else environ
+        base = cls()
+        return cls(
+            unit_name=env.get("VERTEBRO_UNIT_NAME", base.unit_name),
+            unit_phone=env.get("VERTEBRO_UNIT_PHONE", base.unit_phone),
+            secret_key=env.get("VERTEBRO_SECRET_KEY") or base.secret_key,
+            session_idle_minutes=int(
+                env.get("VERTEBRO_SESSION_IDLE_MINUTES", base.session_idle_minutes)
+            ),
+        )

@@ -1,0 +1,212 @@
+"""``vertebro db …`` and ``vertebro users …``: the registry's database and its users.
+
+Front door only: it reads arguments and standard input, calls a registry service, prints.
+SQLAlchemy and the registry are imported inside the commands, so other commands do not
+pay for them at start-up. Exit codes: 0 done, 1 refused or failed (message on standard
+error), 2 invalid input.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from vertebro.registry import Registry
+
+__all__ = ["db_app", "users_app"]
+
+T = TypeVar("T")
+
+db_app = typer.Typer(
+    help="The registry database: migrate, back up, restore.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+users_app = typer.Typer(
+    help="Registry users: add them, issue API tokens, reset passwords.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        metavar="URL",
+        help="Database URL (default: $VERTEBRO_DATABASE_URL, else SQLite in the user's "
+        "data directory). postgresql://… uses psycopg 3.",
+    ),
+]
+
+
+def _fail(lines: list[str], code: int) -> typer.Exit:
+    for line in lines:
+        sys.stderr.write(line + "\n")
+    return typer.Exit(code=code)
+
+
+def _guarded(call: Callable[[], T]) -> T:
+    """Run ``call``, turning vertebro's and the database's errors into exit codes."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from vertebro.errors import InvalidDocument, RegistryError
+
+    try:
+        return call()
+    except InvalidDocument as exc:
+        raise _fail(exc.lines, 2) from None
+    except RegistryError as exc:
+        raise _fail([str(exc)], 1) from None
+    except (SQLAlchemyError, OSError) as exc:
+        raise _fail([f"database error: {exc}".splitlines()[0]], 1) from None
+
+
+@contextmanager
+def _registry(database: str | None, *, require_current: bool = True) -> Iterator[Registry]:
+    from vertebro.registry import Registry, is_current
+
+    registry = Registry.open(database)
+    try:
+        if require_current and not _guarded(lambda: is_current(registry.engine)):
+            url = registry.engine.url.render_as_string(hide_password=True)
+            raise _fail(
+                [f"{url}: the registry is not at the current schema; run `vertebro db upgrade`"], 1
+            )
+        yield registry
+    finally:
+        registry.close()
+
+
+def _read_password(prompt: str) -> str:
+    """The password from standard input: one line (its newline dropped), or typed twice
+    without echo at a terminal."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"{prompt}: ")
+        if getpass.getpass("again: ") != first:
+            raise _fail(["password: the two entries differ"], 2)
+        return first
+    text = sys.stdin.readline()
+    return text.removesuffix("\n").removesuffix("\r")
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOption = None) -> None:
+    """Create or migrate the registry to the newest schema."""
+    from vertebro.registry import upgrade
+
+    with _registry(database, require_current=False) as registry:
+        revision = _guarded(lambda: upgrade(registry.engine))
+        url = registry.engine.url.render_as_string(hide_password=True)
+    sys.stdout.write(f"{url}: at revision {revision}\n")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Back the registry up: SQLite through its online backup API, PostgreSQL as a
+    logical dump (JSON)."""
+    from vertebro.registry.backup import backup
+    from vertebro.services.registry import Actor, record_export, unit_of_work
+
+    with _registry(database) as registry:
+        info = _guarded(lambda: backup(registry.engine, path))
+
+        def audit() -> None:
+            with unit_of_work(registry, Actor.cli()) as tx:
+                record_export(tx, "db.backup", dict(info))
+
+        _guarded(audit)
+    sys.stdout.write(f"backed up to {path} ({info['kind']}, revision {info['revision']})\n")
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by `vertebro db backup`.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Restore a backup into an empty database, then upgrade it."""
+    from vertebro.registry.backup import restore
+    from vertebro.services.registry import Actor, unit_of_work
+
+    if not path.is_file():
+        raise _fail([f"{path}: no such file"], 2)
+    with _registry(database, require_current=False) as registry:
+        info = _guarded(lambda: restore(registry.engine, path))
+
+        def audit() -> None:
+            with unit_of_work(registry, Actor.cli()) as tx:
+                tx.audit("db.restore", "registry", None, after=dict(info))
+
+        _guarded(audit)
+    sys.stdout.write(f"restored {path} ({info['kind']}, now at revision {info['revision']})\n")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user's login name.")],
+    role: Annotated[str, typer.Option("--role", help="viewer, coordinator, clinician or admin.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Add a user; the password is read from standard input."""
+    from vertebro.services.registry import Actor, add_user, unit_of_work
+
+    password = _read_password(f"password for {name}")
+    with _registry(database) as registry:
+
+        def run() -> str:
+            with unit_of_work(registry, Actor.cli()) as tx:
+                return str(add_user(tx, name, role, password).role)
+
+        added_role = _guarded(run)
+    sys.stdout.write(f"user {name} added ({added_role})\n")
+
+
+@users_app.command("token")
+def users_token(
+    name: Annotated[str, typer.Argument(help="The user the token stands for.")],
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Valid for N days.")] = 30,
+    database: DatabaseOption = None,
+) -> None:
+    """Issue an API token; it is printed once, here, and stored only as a SHA-256 hash."""
+    from vertebro.services.registry import Actor, issue_token, unit_of_work
+
+    with _registry(database) as registry:
+
+        def run() -> str:
+            with unit_of_work(registry, Actor.cli()) as tx:
+                view = issue_token(tx, name, days)
+                sys.stderr.write(f"token for {name}, expires {view.expires_at.isoformat()}\n")
+                return view.token
+
+        token = _guarded(run)
+    sys.stdout.write(token + "\n")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    name: Annotated[str, typer.Argument(help="The user whose password is reset.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Set a new password, read from standard input."""
+    from vertebro.services.registry import Actor, reset_password, unit_of_work
+
+    password = _read_password(f"new password for {name}")
+    with _registry(database) as registry:
+
+        def run() -> None:
+            with unit_of_work(registry, Actor.cli()) as tx:
+                reset_password(tx, name, password)
+
+        _guarded(run)
+    sys.stdout.write(f"password of {name} reset\n")

@@ -1,0 +1,76 @@
+"""``vertebro serve``: create and migrate the registry, seed demo data on a fresh one, and
+serve the API and web app with uvicorn (front door only; the work is in ``vertebro.api``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["serve"]
+
+
+def _is_fresh(url_text: str | None) -> tuple[bool, bool]:
+    """(fresh, is_sqlite): whether this run creates the database."""
+    from vertebro.registry import create_registry_engine, current_revision, resolve_url
+
+    url = resolve_url(url_text)
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        fresh = path in ("", ":memory:") or not Path(path).expanduser().exists()
+        if not fresh and Path(path).expanduser().stat().st_size == 0:
+            fresh = True
+        return fresh, True
+    engine = create_registry_engine(url)
+    try:
+        return current_revision(engine) is None, False
+    finally:
+        engine.dispose()
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            metavar="URL",
+            help="Registry URL (default: $VERTEBRO_DATABASE_URL, "
+            "else SQLite in the user's data directory).",
+        ),
+    ] = None,
+    no_demo: Annotated[bool, typer.Option("--no-demo", help="Never seed demo data.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Seed demo data into a fresh PostgreSQL database too.")
+    ] = False,
+) -> None:
+    """Serve the REST API and the web app (demo data and a demo login on a fresh database)."""
+    try:
+        import uvicorn
+
+        from vertebro.api import Settings, create_app
+        from vertebro.api.demo import seed_demo
+        from vertebro.registry import Registry, resolve_url
+    except ImportError as exc:
+        sys.stderr.write(f"vertebro serve needs the web and registry extras: {exc}\n")
+        raise typer.Exit(code=2) from None
+
+    fresh, is_sqlite = _is_fresh(database)
+    registry = Registry.open(database, migrate=True)
+    shown = resolve_url(database).render_as_string(hide_password=True)
+    sys.stdout.write(f"registry: {shown}{' (new)' if fresh else ''}\n")
+    if fresh and not no_demo and (is_sqlite or demo):
+        seeded = seed_demo(registry)
+        sys.stdout.write(
+            f"demo data: {seeded.cases} example cases assessed and stored"
+            + (f", {seeded.registry_patients} demo patients" if seeded.registry_patients else "")
+            + "\n"
+            f"demo login: user {seeded.user}, password {seeded.password}  (shown only now)\n"
+        )
+    sys.stdout.write(f"vertebro: http://{host}:{port}/  (API docs: /docs)\n")
+    sys.stdout.flush()
+    app = create_app(registry=registry, settings=Settings.from_env())
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")

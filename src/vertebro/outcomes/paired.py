@@ -1,0 +1,155 @@
+"""Paired change from baseline: follow-up minus baseline (negative = better).
+
+For each patient with both values, ``d = follow-up − baseline`` in the score's unit
+(NRS points, ODI %, RDQ points). Reported: the mean of ``d``, its 95 % t-interval
+``mean ± t(0.975, n − 1)·s/√n``, ``n``, and the two-sided Wilcoxon signed-rank p.
+
+Wilcoxon signed-rank (zero_method ``wilcox``: zero differences are dropped before
+ranking; no continuity correction). The p value follows SciPy 1.17's
+``scipy.stats.wilcoxon(method="auto")`` so that figures can be reproduced there:
+
+* at most 50 differences, none zero and no tied ``|d|``: exact null distribution;
+* at most 13 differences with zeros or ties: exact null distribution conditional on
+  the tied midranks (what SciPy's exhaustive permutation test gives);
+* otherwise the normal approximation ``z = (W+ − n(n+1)/4) / σ`` with the tie-corrected
+  ``σ² = (n(n+1)(2n+1) − Σ(t³ − t)/2) / 24``, n = nonzero differences.
+
+Two-sided exact p = ``min(1, 2·min(P(W+ ≥ w), P(W+ ≤ w)))``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from vertebro.outcomes._distributions import norm_sf, t_ppf
+from vertebro.outcomes._ranks import midranks, signed_rank_counts
+from vertebro.outcomes.records import (
+    TIMED_VISITS,
+    PairTable,
+    PatientOutcome,
+    Visit,
+    collect_pairs,
+)
+
+__all__ = [
+    "PairedChange",
+    "Score",
+    "change_by_visit",
+    "change_from_pairs",
+    "changes",
+    "changes_from_pairs",
+    "paired_change",
+    "wilcoxon_signed_rank_p",
+]
+
+#: Largest sample for which SciPy's ``auto`` uses an exact signed-rank distribution.
+EXACT_MAX_N = 50
+#: Largest sample with zeros or ties for which SciPy's ``auto`` enumerates all signs.
+PERMUTATION_MAX_N = 13
+
+
+class Score(StrEnum):
+    """A patient-reported score; the JSON key of its change is ``<value>_change``."""
+
+    NRS = "nrs"  # pain numeric rating scale, 0–10 points
+    ODI = "odi"  # Oswestry disability index, 0–100 %
+    RDQ = "rdq"  # Roland–Morris disability questionnaire, 0–24 points
+
+    @property
+    def key(self) -> str:
+        """``nrs_change``, ``odi_change`` or ``rdq_change``."""
+        return f"{self.value}_change"
+
+
+@dataclass(frozen=True, slots=True)
+class PairedChange:
+    """Mean change (score unit) with its t-interval, SD, n and the Wilcoxon p.
+
+    ``mean`` is ``None`` for n = 0; ``ci_low``, ``ci_high`` and ``sd`` for n < 2;
+    ``wilcoxon_p`` when no difference is nonzero.
+    """
+
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    sd: float | None
+    n: int
+    wilcoxon_p: float | None
+
+
+def _sum_of_squares(values: Sequence[float], mean: float) -> float:
+    """``Σ (x − mean)²`` with the two-pass correction for rounding (compensated sums)."""
+    residual = math.fsum(x - mean for x in values)
+    return max(0.0, math.fsum((x - mean) ** 2 for x in values) - residual * residual / len(values))
+
+
+def _exact_two_sided(counts: list[int], observed: int) -> float:
+    total = sum(counts)
+    upper = sum(counts[observed:])
+    lower = sum(counts[: observed + 1])
+    return min(1.0, 2.0 * min(upper, lower) / total)
+
+
+def wilcoxon_signed_rank_p(differences: Sequence[float]) -> float | None:
+    """Two-sided Wilcoxon signed-rank p for paired differences (see the module docstring).
+
+    >>> round(wilcoxon_signed_rank_p([1.0, 2.0, 3.0, 4.0, 5.0]), 4)  # 2 · 1/32
+    0.0625
+    """
+    n_all = len(differences)
+    nonzero = [d for d in differences if d != 0]
+    n = len(nonzero)
+    if n == 0:
+        return None
+    ranks, groups = midranks([abs(d) for d in nonzero])
+    w_plus = sum(r for r, d in zip(ranks, nonzero, strict=True) if d > 0)
+    tied = any(g > 1 for g in groups)
+    exact = n_all <= EXACT_MAX_N and not tied and n == n_all
+    if exact or n_all <= PERMUTATION_MAX_N:
+        doubled = [round(2 * r) for r in ranks]
+        return _exact_two_sided(signed_rank_counts(doubled), round(2 * w_plus))
+    variance = (n * (n + 1) * (2 * n + 1) - sum(g**3 - g for g in groups) / 2.0) / 24.0
+    z = (w_plus - n * (n + 1) / 4.0) / math.sqrt(variance)
+    return min(1.0, 2.0 * norm_sf(abs(z)))
+
+
+def paired_change(differences: Sequence[float], confidence: float = 0.95) -> PairedChange:
+    """Mean of ``differences`` with its t-interval, SD, n and the Wilcoxon signed-rank p.
+
+    >>> c = paired_change([-1.0, -2.0, -3.0])  # mean −2, s = 1, t(0.975, 2) = 4.3027
+    >>> round(c.mean, 4), round(c.ci_low, 4), round(c.ci_high, 4)
+    (-2.0, -4.4841, 0.4841)
+    """
+    n = len(differences)
+    if n == 0:
+        return PairedChange(None, None, None, None, 0, None)
+    mean = math.fsum(differences) / n
+    p = wilcoxon_signed_rank_p(differences)
+    if n < 2:
+        return PairedChange(mean, None, None, None, n, p)
+    sd = math.sqrt(_sum_of_squares(differences, mean) / (n - 1))
+    half = t_ppf(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
+    return PairedChange(mean, mean - half, mean + half, sd, n, p)
+
+
+def changes_from_pairs(table: PairTable, visit: Visit, score: Score) -> list[float]:
+    """Follow-up minus baseline of ``score`` at ``visit`` from collected pairs."""
+    return [float(f - b) for b, f in table.get((score.value, visit), [])]
+
+
+def changes(patients: Iterable[PatientOutcome], visit: Visit, score: Score) -> list[float]:
+    """Follow-up minus baseline at ``visit`` for every patient with both values."""
+    return changes_from_pairs(collect_pairs(patients), visit, score)
+
+
+def change_from_pairs(table: PairTable, score: Score) -> dict[Visit, PairedChange]:
+    """:func:`paired_change` of ``score`` at every timed visit, from collected pairs."""
+    return {v: paired_change(changes_from_pairs(table, v, score)) for v in TIMED_VISITS}
+
+
+def change_by_visit(patients: Iterable[PatientOutcome], score: Score) -> dict[Visit, PairedChange]:
+    """:func:`paired_change` of ``score`` at every timed visit."""
+    return change_from_pairs(collect_pairs(patients), score)

@@ -1,0 +1,82 @@
+"""Connecting to the registry: which database, and an engine configured to lose nothing.
+
+The URL comes from ``--database URL``, else ``VERTEBRO_DATABASE_URL``, else a SQLite file
+in the user's data directory. SQLite runs in WAL mode with ``busy_timeout=5000``,
+``synchronous=NORMAL`` and foreign keys on; the driver's own transaction handling is off
+(``isolation_level=None``) and every transaction starts with ``BEGIN IMMEDIATE``, so two
+writers queue instead of failing or losing an update. PostgreSQL goes through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+__all__ = ["DATABASE_ENV", "create_registry_engine", "default_sqlite_path", "resolve_url"]
+
+logger = logging.getLogger(__name__)
+
+DATABASE_ENV = "VERTEBRO_DATABASE_URL"
+
+
+def default_sqlite_path() -> Path:
+    """``vertebro.db`` in the user's data directory (``$XDG_DATA_HOME/vertebro`` on Linux)."""
+    try:
+        from platformdirs import user_data_path
+    except ImportError:  # pragma: no cover - platformdirs is part of the registry extra
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local/share")
+        return Path(base) / "vertebro" / "vertebro.db"
+    return user_data_path("vertebro", appauthor=False) / "vertebro.db"
+
+
+def resolve_url(database: str | None = None) -> URL:
+    """The registry's URL: ``database``, else ``$VERTEBRO_DATABASE_URL``, else the default
+    SQLite file. ``postgresql://`` and ``postgres://`` become ``postgresql+psycopg://``."""
+    raw = database or os.environ.get(DATABASE_ENV) or None
+    if raw is None:
+        return make_url(f"sqlite:///{default_sqlite_path()}")
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_registry_engine(database: str | URL | None = None, *, echo: bool = False) -> Engine:
+    """An engine for ``database`` (see :func:`resolve_url`); a SQLite file's folder is
+    created when missing."""
+    url = database if isinstance(database, URL) else resolve_url(database)
+    if url.get_backend_name() == "sqlite":
+        path = url.database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"isolation_level": None, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    logger.debug("registry engine for %s", url.render_as_string(hide_password=True))
+    return engine

@@ -1,0 +1,28 @@
+"""Reading submitted forms (bounded) and turning parser errors into ``(path, reason)``."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from vertebro.api.problems import ApiProblem
+from vertebro.errors import InvalidDocument
+
+__all__ = ["form_values", "problem_lines"]
+
+MAX_FIELDS = 2000
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """The form's text fields (the last value of a repeated name); files are ignored."""
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=1_048_576)
+    values: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ApiProblem(422, f"{key[:60]}: must not contain NUL characters")
+            values[key[:200]] = value
+    return values
+
+
+def problem_lines(exc: InvalidDocument) -> list[tuple[str, str]]:
+    return [(p.path, p.reason) for p in exc.problems]

@@ -1,0 +1,70 @@
+"""The case page: the latest assessment (decision banner, levels, spine diagram, reasons
+with full citations, cautions, scores, plan, aftercare), the pathway so far, and the way
+to depart from the plan with a reason."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from vertebro.registry import Role
+from vertebro.services.registry import (
+    assess_case,
+    case_overview,
+    get_case,
+    latest_assessment,
+    list_case_versions,
+    list_follow_ups,
+    list_procedures,
+)
+from vertebro.web.citations import cite
+from vertebro.web.render import page, redirect
+from vertebro.web.session import check_csrf
+from vertebro.web.spine import spine_svg
+from vertebro.web.tx import web_tx
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: str) -> Response:
+    with web_tx(request) as tx:
+        view = get_case(tx, case_id)
+        overview = case_overview(tx, case_id)
+        stored = latest_assessment(tx, case_id)
+        procedures = list_procedures(tx, case_id)
+        follow_ups = list_follow_ups(tx, case_id)
+    assessment = None if stored is None else stored.assessment
+    return page(
+        request,
+        "case.html",
+        view=view,
+        overview=overview,
+        stored=stored,
+        a=assessment,
+        spine=None if assessment is None else spine_svg(assessment),
+        procedures=procedures,
+        follow_ups=follow_ups,
+        cite=cite,
+    )
+
+
+@router.post("/cases/{case_id}/assess")
+def reassess(
+    request: Request, case_id: str, csrf_token: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    check_csrf(request, csrf_token)
+    with web_tx(request, Role.CLINICIAN) as tx:
+        assess_case(tx, case_id)
+    return redirect(request, f"/cases/{case_id}")
+
+
+@router.get("/cases/{case_id}/versions")
+def versions_page(request: Request, case_id: str) -> Response:
+    with web_tx(request) as tx:
+        versions = list_case_versions(tx, case_id)
+    return page(request, "versions.html", case_id=case_id, versions=list(reversed(versions)))

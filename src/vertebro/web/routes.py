@@ -1,0 +1,43 @@
+"""Every page router, and the web's error answers, installed on the app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from vertebro.web import (
+    pages_admin,
+    pages_auth,
+    pages_case,
+    pages_cases,
+    pages_leaflet,
+    pages_records,
+    pages_worklist,
+)
+from vertebro.web.render import html_error
+from vertebro.web.session import CsrfFailed, LoginRequired
+
+__all__ = ["install"]
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages and make page errors answer in HTML."""
+    for module in (
+        pages_auth,
+        pages_worklist,
+        pages_cases,
+        pages_case,
+        pages_records,
+        pages_leaflet,
+        pages_admin,
+    ):
+        app.include_router(module.router)
+    app.state.html_error = html_error
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        answer = html_error(request, exc)
+        assert answer is not None
+        return answer
+
+    app.add_exception_handler(LoginRequired, handle)
+    app.add_exception_handler(CsrfFailed, handle)

@@ -1,0 +1,101 @@
+"""``vertebro db`` and ``vertebro users`` as real subprocesses, on both backends."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from vertebro.registry import Registry
+from vertebro.services import registry as svc
+from vertebro.services.registry import Actor, unit_of_work
+
+
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "vertebro.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=environment,
+    )
+
+
+def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend: str) -> None:
+    db = ["--database", empty_database_url]
+    early = run("users", "add", "alice", "--role", "clinician", *db, stdin="correct horse\n")
+    assert early.returncode == 1 and "vertebro db upgrade" in early.stderr
+    upgraded = run("db", "upgrade", *db)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "at revision 0001" in upgraded.stdout
+
+    added = run("users", "add", "alice", "--role", "clinician", *db, stdin="correct horse\n")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == "user alice added (clinician)\n"
+    again = run("users", "add", "alice", "--role", "clinician", *db, stdin="correct horse\n")
+    assert again.returncode == 1 and "already exists" in again.stderr
+    bad_role = run("users", "add", "bob", "--role", "root", *db, stdin="correct horse\n")
+    assert bad_role.returncode == 2 and bad_role.stderr.startswith("role: ")
+    short = run("users", "reset-password", "alice", *db, stdin="short\n")
+    assert short.returncode == 2
+    assert short.stderr == "password: must be at least 8 characters\n"
+
+    token = run("users", "token", "alice", "--days", "3", *db)
+    assert token.returncode == 0, token.stderr
+    secret = token.stdout.strip()
+    assert token.stdout == secret + "\n" and secret.startswith("vt_")
+    reset = run("users", "reset-password", "alice", *db, stdin="battery staple\n")
+    assert reset.returncode == 0, reset.stderr
+    missing = run("users", "token", "nobody", *db)
+    assert missing.returncode == 1 and "no user" in missing.stderr
+
+    registry = Registry.open(empty_database_url)
+    try:
+        with unit_of_work(registry, Actor.cli()) as tx:
+            assert svc.verify_token(tx, secret).name == "alice"
+            assert svc.log_in(tx, "alice", "battery staple") is not None
+            actors = {e.actor for e in svc.list_audit(tx)}
+        assert all(a.startswith("cli:") for a in actors)
+    finally:
+        registry.close()
+
+    backup_file = tmp_path / "backup.bin"
+    made = run("db", "backup", str(backup_file), *db)
+    assert made.returncode == 0, made.stderr
+    kind = "sqlite" if backend == "sqlite" else "dump"
+    assert f"({kind}, revision 0001)" in made.stdout
+    refused = run("db", "restore", str(backup_file), *db)
+    assert refused.returncode == 1 and "not empty" in refused.stderr
+    fresh = f"sqlite:///{tmp_path / 'restored.db'}"
+    restored = run("db", "restore", str(backup_file), "--database", fresh)
+    assert restored.returncode == 0, restored.stderr
+    other = Registry.open(fresh)
+    try:
+        with unit_of_work(other, Actor.cli()) as tx:
+            assert svc.verify_token(tx, secret).name == "alice"
+    finally:
+        other.close()
+
+
+def test_database_url_from_the_environment(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'env.db'}"
+    result = run("db", "upgrade", env={"VERTEBRO_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "env.db").exists()
+
+
+def test_assess_start_up_does_not_import_the_registry() -> None:
+    code = (
+        "import sys, vertebro.cli; heavy = ('sqlalchemy', 'alembic', 'psycopg', 'argon2'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
