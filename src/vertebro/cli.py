@@ -12,8 +12,10 @@ from typing import Annotated
 
 import typer
 
+from vertebro.cli_csv import export_csv, import_csv
 from vertebro.cli_exchange import fhir_app
 from vertebro.cli_measure import measure
+from vertebro.cli_outcomes import demo_registry, outcomes
 from vertebro.cli_registry import db_app, users_app
 from vertebro.cli_serve import serve
 from vertebro.errors import InvalidCase
@@ -109,7 +111,11 @@ def _assess_lines(source: str) -> None:
 
 app.command("measure")(measure)
 app.command("serve")(serve)
+app.command("outcomes")(outcomes)
+app.command("demo-registry")(demo_registry)
 app.add_typer(fhir_app, name="fhir")
+app.command("export-csv")(export_csv)
+app.command("import-csv")(import_csv)
 
 
 @app.command()
