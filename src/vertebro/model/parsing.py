@@ -124,26 +124,23 @@ def _json_text(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _field_info(loc: Loc, root: type[BaseModel]) -> tuple[bool, bool] | None:
-    """(required, nullable) of the field at ``loc``, or ``None`` when it is not a field."""
+def _is_required(loc: Loc, root: type[BaseModel]) -> bool:
+    """Whether the field at ``loc`` is required (``False`` when ``loc`` is not a field)."""
     model: type[BaseModel] = root
     annotation: Any = None
     for part in loc:
         if isinstance(part, int):
             continue
         if model is None:
-            return None
+            return False
         field = model.model_fields.get(part) or next(
             (f for f in model.model_fields.values() if f.alias == part), None
         )
         if field is None:
-            return None
+            return False
         annotation = field
         model = _model_in(field.annotation)
-    if annotation is None:
-        return None
-    nullable = "None" in repr(annotation.annotation)
-    return annotation.is_required(), nullable
+    return annotation is not None and bool(annotation.is_required())
 
 
 def _model_in(annotation: Any) -> Any:
@@ -174,10 +171,7 @@ def _reason(error: ErrorDetails, root: type[BaseModel]) -> tuple[Loc, str]:
             return loc[:-1], "must be [x, y]: too few values"
         return loc, "required"
     if value is None and kind != "value_error":
-        info = _field_info(loc, root)
-        if info is not None and info[0]:
-            return loc, "required"
-        return loc, "must not be null"
+        return loc, "required" if _is_required(loc, root) else "must not be null"
     if kind == "extra_forbidden":
         return loc, "unknown key"
     if kind == "value_error":
