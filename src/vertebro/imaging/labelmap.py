@@ -124,7 +124,8 @@ def scan_label_values(
         raise LabelMapError(source, "not a label map: empty array")
     if array.dtype.kind == "i" and int(array.min()) < 0:
         raise LabelMapError(source, "not a label map: negative values")
-    top = int(array.max())
+    # uint8 maps (the common case) need no max pass: every value is a possible label.
+    top = 255 if array.dtype == np.uint8 else int(array.max())
     if top == 0:
         return array, {}
     if top > 1 << 16:
