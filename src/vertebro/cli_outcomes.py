@@ -2,8 +2,9 @@
 and a generated demo registry (spec ``registry-v1.md``, "Outcomes" and "Demo registry").
 
 Front door only: it reads arguments, calls a registry service, prints. ``outcomes`` writes
-exactly one JSON document (or a short text summary) on standard output; logs go to
-standard error. Exit codes: 0 done, 1 refused or failed, 2 invalid input.
+exactly one JSON document (or a short text summary, or with ``--format html`` a standalone
+page with figures) on standard output; logs go to standard error. Exit codes: 0 done,
+1 refused or failed, 2 invalid input.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 class OutcomesFormat(StrEnum):
     JSON = "json"
     TEXT = "text"
+    HTML = "html"
 
 
 class TechniqueChoice(StrEnum):
@@ -68,7 +70,12 @@ def outcomes(
         bool, typer.Option("--include-demo", help="Count generated demo patients too.")
     ] = False,
     output: Annotated[
-        OutcomesFormat, typer.Option("--format", "-f", help="json (vertebro.outcomes/1) or text.")
+        OutcomesFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (vertebro.outcomes/1), text, or html (a standalone page with figures).",
+        ),
     ] = OutcomesFormat.JSON,
     database: DatabaseOption = None,
 ) -> None:
@@ -102,6 +109,11 @@ def outcomes(
     )
     if output is OutcomesFormat.TEXT:
         sys.stdout.write(outcomes_text(document))
+    elif output is OutcomesFormat.HTML:
+        # matplotlib only here: the JSON and text paths stay fast (RECIPES "Start-up time")
+        from vertebro.reporting.outcomes_html import outcomes_html
+
+        sys.stdout.write(outcomes_html(document))
     else:
         sys.stdout.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
 

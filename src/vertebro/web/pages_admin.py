@@ -1,16 +1,20 @@
-"""The audit trail (admin) and the outcomes page."""
+"""The audit trail (admin) and the Outcomes page (figures, tables, filters, downloads)."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
-from vertebro.api.outcomes_adapter import outcomes_service
+from vertebro.outcomes.records import TechniqueGroup
 from vertebro.registry import Role
 from vertebro.services.registry import list_audit, record_export
+from vertebro.services.registry.outcomes import outcomes_document
 from vertebro.web.render import page
 from vertebro.web.tx import web_tx
 
@@ -39,17 +43,131 @@ def audit_page(
     )
 
 
-@router.get("/outcomes")
-def outcomes_page(request: Request) -> Response:
-    service = outcomes_service()
-    document = None
+@dataclass(frozen=True, slots=True)
+class _OutcomesFilter:
+    """The Outcomes page's selection (query parameters, the CLI's options)."""
+
+    since: date | None
+    technique: str
+    include_demo: bool
+
+    def query(self, **change: Any) -> str:
+        """The query string of this selection (``change`` overrides a field)."""
+        values = {
+            "since": "" if self.since is None else self.since.isoformat(),
+            "technique": self.technique,
+            "include_demo": "true" if self.include_demo else "",
+            **change,
+        }
+        kept = {k: v for k, v in values.items() if v}
+        return f"?{urlencode(kept)}" if kept else ""
+
+    def audit(self, via: str) -> dict[str, Any]:
+        return {
+            "include_demo": self.include_demo,
+            "since": None if self.since is None else self.since.isoformat(),
+            "technique": _TECHNIQUES[self.technique][0].value if self.technique else None,
+            "via": via,
+        }
+
+
+_TECHNIQUES = {
+    "kp": (TechniqueGroup.KYPHOPLASTY, "Kyphoplasty"),
+    "vp": (TechniqueGroup.VERTEBROPLASTY, "Vertebroplasty"),
+    "mixed": (TechniqueGroup.MIXED, "Mixed KP + VP"),
+}
+
+# plain strings: the filter form sends empty fields ("since=&technique=")
+Since = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", max_length=10)]
+TechniqueQuery = Annotated[str, Query(pattern=r"^(|kp|vp|mixed)$")]
+
+
+def _selection(since: str, technique: str, include_demo: bool) -> _OutcomesFilter:
+    try:
+        day = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise HTTPException(422, f"since: not a date: {since!r}") from None
+    return _OutcomesFilter(day, technique, include_demo)
+
+
+def _outcomes(request: Request, selection: _OutcomesFilter, via: str) -> tuple[Any, date]:
+    """The outcomes document of the selection, the export audited (viewers and up)."""
     with web_tx(request) as tx:
-        if service is not None:
-            document = service(tx, tx.today, False)
-            record_export(tx, "outcomes", {"include_demo": False, "via": "web"})
+        document = outcomes_document(
+            tx,
+            as_of=tx.today,
+            include_demo=selection.include_demo,
+            since=selection.since,
+            technique=_TECHNIQUES[selection.technique][0] if selection.technique else None,
+        )
+        record_export(tx, "outcomes", selection.audit(via))
+        return document, tx.today
+
+
+@router.get("/outcomes")
+def outcomes_page(
+    request: Request,
+    since: Since = "",
+    technique: TechniqueQuery = "",
+    include_demo: bool = False,
+) -> Response:
+    """Figures and tables of the outcomes (the CLI's ``--format html`` body) with filters."""
+    selection = _selection(since, technique, include_demo)
+    document, _ = _outcomes(request, selection, "web")
+    # matplotlib only when a page with figures is asked for
+    from vertebro.reporting.outcomes_html import outcomes_sections_html, outcomes_summary_html
+
     return page(
         request,
         "outcomes.html",
         document=document,
-        text=None if document is None else json.dumps(document, indent=2, ensure_ascii=False),
+        selection=selection,
+        techniques=[(key, words) for key, (_, words) in _TECHNIQUES.items()],
+        summary=outcomes_summary_html(document),
+        body=outcomes_sections_html(document),
+        json_url="/outcomes.json" + selection.query(),
+        html_url="/outcomes.html" + selection.query(),
+        demo_url="/outcomes" + selection.query(include_demo="true"),
+    )
+
+
+@router.get("/outcomes.json")
+def outcomes_json(
+    request: Request,
+    since: Since = "",
+    technique: TechniqueQuery = "",
+    include_demo: bool = False,
+) -> Response:
+    """The outcomes document as JSON (as ``GET /api/outcomes``), for the logged-in user."""
+    selection = _selection(since, technique, include_demo)
+    document, today = _outcomes(request, selection, "web json")
+    body = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
+    return Response(
+        body + "\n",
+        media_type="application/json",
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'inline; filename="outcomes-{today.isoformat()}.json"',
+        },
+    )
+
+
+@router.get("/outcomes.html")
+def outcomes_standalone(
+    request: Request,
+    since: Since = "",
+    technique: TechniqueQuery = "",
+    include_demo: bool = False,
+) -> Response:
+    """The standalone page of ``vertebro outcomes --format html``, as a download."""
+    selection = _selection(since, technique, include_demo)
+    document, today = _outcomes(request, selection, "web html")
+    from vertebro.reporting.outcomes_html import outcomes_html
+
+    return HTMLResponse(
+        outcomes_html(document),
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="outcomes-{today.isoformat()}.html"',
+        },
     )
