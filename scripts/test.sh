@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the test suite needs (installed only when missing; needs root).
-debian_packages=(postgresql chromium fonts-dejavu-core)
+debian_packages=(postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -16,7 +16,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-scripts/setup.sh imaging,registry,exchange,analytics,web,dev
+scripts/setup.sh imaging,registry,exchange,analytics,web,reports,dev
 
 echo "== ruff" >&2
 .venv/bin/ruff check src tests benchmarks

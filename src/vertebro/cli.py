@@ -17,6 +17,7 @@ from vertebro.cli_exchange import fhir_app
 from vertebro.cli_measure import measure
 from vertebro.cli_outcomes import demo_registry, outcomes
 from vertebro.cli_registry import db_app, users_app
+from vertebro.cli_report import leaflet, report
 from vertebro.cli_serve import serve
 from vertebro.errors import InvalidCase
 
@@ -116,6 +117,8 @@ app.command("demo-registry")(demo_registry)
 app.add_typer(fhir_app, name="fhir")
 app.command("export-csv")(export_csv)
 app.command("import-csv")(import_csv)
+app.command("report")(report)
+app.command("leaflet")(leaflet)
 
 
 @app.command()

@@ -1,14 +1,16 @@
 """The case page: the latest assessment (decision banner, levels, spine diagram, reasons
 with full citations, cautions, scores, plan, aftercare), the pathway so far, and the way
-to depart from the plan with a reason."""
+to depart from the plan with a reason; the same as a printable PDF report."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from vertebro.api.context import app_context
 from vertebro.registry import Role
 from vertebro.services.registry import (
     assess_case,
@@ -18,6 +20,7 @@ from vertebro.services.registry import (
     list_case_versions,
     list_follow_ups,
     list_procedures,
+    record_export,
 )
 from vertebro.web.citations import cite
 from vertebro.web.render import page, redirect
@@ -25,7 +28,7 @@ from vertebro.web.session import check_csrf
 from vertebro.web.spine import spine_svg
 from vertebro.web.tx import web_tx
 
-__all__ = ["router"]
+__all__ = ["pdf_download", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,3 +71,33 @@ def versions_page(request: Request, case_id: str) -> Response:
     with web_tx(request) as tx:
         versions = list_case_versions(tx, case_id)
     return page(request, "versions.html", case_id=case_id, versions=list(reversed(versions)))
+
+
+@router.get("/cases/{case_id}/report.pdf")
+def report_pdf(request: Request, case_id: str) -> Response:
+    """The case report as PDF (``vertebro report``'s document)."""
+    from vertebro.reporting.case_report import case_report_html, load_case_report
+
+    with web_tx(request) as tx:
+        loaded = load_case_report(tx, case_id)
+    html = case_report_html(loaded, generated=app_context(request).settings.now())
+    return pdf_download(request, html, what="report.pdf", case_id=case_id, stem="report")
+
+
+def pdf_download(request: Request, html: str, *, what: str, case_id: str, stem: str) -> Response:
+    """Render ``html`` to PDF, audit the export as ``what``, and answer it for viewing in the
+    browser (``<stem>-<case_id>.pdf``); 503 with the reason when PDF is not available."""
+    from vertebro.reporting.pdf import WeasyPrintRenderer
+
+    try:
+        data = WeasyPrintRenderer().render(html)
+    except ImportError as exc:
+        return page(request, "error.html", status=503, title="PDF not available", detail=str(exc))
+    with web_tx(request) as tx:
+        record_export(tx, what, {"case_id": case_id, "bytes": len(data), "via": "web"})
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{stem}-{case_id}.pdf")
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )

@@ -1,0 +1,68 @@
+"""The Jinja2 environment of the printed documents (templates and print CSS are package data
+under ``vertebro/reporting/templates``), with the filters they share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from vertebro.reporting.citations import cite
+from vertebro.reporting.labels import label, level_words
+
+__all__ = ["css_string", "environment", "number", "stamp"]
+
+
+def css_string(value: object) -> Markup:
+    """``value`` as a quoted CSS string, safe inside an HTML ``<style>`` element.
+
+    >>> print(css_string('C-7 "x" </style>'))
+    "C-7 \\22 x\\22  \\3C /style\\3E "
+    """
+    out = []
+    for char in str(value):
+        if char in '"\\<>' or ord(char) < 0x20:
+            out.append(f"\\{ord(char):X} ")
+        else:
+            out.append(char)
+    return Markup('"' + "".join(out) + '"')  # every special character is escaped above
+
+
+def number(value: float | None, unit: str = "", empty: str = "—") -> str:
+    """``4.5, " ml"`` → ``"4.5 ml"``; ``None`` → ``"—"``.
+
+    >>> number(40.0, " %"), number(None)
+    ('40 %', '—')
+    """
+    return empty if value is None else f"{value:g}{unit}"
+
+
+def stamp(moment: datetime) -> str:
+    """A timestamp as printed on a document, in its own time zone.
+
+    >>> from datetime import UTC
+    >>> stamp(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    '2026-03-02 09:30 UTC'
+    """
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """One environment for every printed document (HTML autoescaped, CSS not)."""
+    env = Environment(
+        loader=PackageLoader("vertebro.reporting", "templates"),
+        autoescape=select_autoescape(["html", "svg"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["label"] = label
+    env.filters["level_words"] = level_words
+    env.filters["css_string"] = css_string
+    env.filters["number"] = number
+    env.filters["stamp"] = stamp
+    env.globals["cite"] = cite
+    return env
