@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from vertebro.registry import Registry
+from vertebro.registry import Registry, head_revision
 from vertebro.services import registry as svc
 from vertebro.services.registry import Actor, unit_of_work
 
@@ -33,7 +33,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     assert early.returncode == 1 and "vertebro db upgrade" in early.stderr
     upgraded = run("db", "upgrade", *db)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "at revision 0001" in upgraded.stdout
+    assert f"at revision {head_revision()}" in upgraded.stdout
 
     added = run("users", "add", "alice", "--role", "clinician", *db, stdin="correct horse\n")
     assert added.returncode == 0, added.stderr
@@ -69,7 +69,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     made = run("db", "backup", str(backup_file), *db)
     assert made.returncode == 0, made.stderr
     kind = "sqlite" if backend == "sqlite" else "dump"
-    assert f"({kind}, revision 0001)" in made.stdout
+    assert f"({kind}, revision {head_revision()})" in made.stdout
     refused = run("db", "restore", str(backup_file), *db)
     assert refused.returncode == 1 and "not empty" in refused.stderr
     fresh = f"sqlite:///{tmp_path / 'restored.db'}"

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
 from vertebro.api.outcomes_adapter import outcomes_service
+from vertebro.outcomes.columns import OutcomeColumns
 from vertebro.outcomes.records import TechniqueGroup
+from vertebro.outcomes.report import outcomes_report
 from vertebro.registry import Registry
 from vertebro.services import registry as svc
 from vertebro.services.registry import Actor, unit_of_work
 from vertebro.services.registry.demo import seed_demo_registry
+from vertebro.services.registry.outcome_columns import load_outcome_columns
 from vertebro.services.registry.outcomes import load_patient_outcomes, outcomes_document
 
 from .conftest import NOW, TODAY, example_case, follow_up_doc, procedure_doc
@@ -130,3 +135,77 @@ def test_demo_rows_left_out_unless_included(registry: Registry, database_url: st
     assert json.loads(with_demo.stdout)["n"] == 31
     # the CLI and the API adapter give the same document
     assert out == default
+
+
+def _rows(columns: OutcomeColumns, prefix: str) -> list[tuple[float, ...]]:
+    """One table of ``columns`` (``fu_``, ``fx_``, ``lv_``) as sorted rows, NaN as -inf."""
+    arrays = [getattr(columns, f.name) for f in fields(columns) if f.name.startswith(prefix)]
+    flat = [a for array in arrays for a in (array.T if array.ndim == 2 else [array])]
+    rows = zip(*(a.tolist() for a in flat), strict=True)
+    return sorted(tuple(-math.inf if v != v else v for v in row) for row in rows)
+
+
+def _patients(columns: OutcomeColumns) -> list[tuple[float, ...]]:
+    rows = zip(
+        columns.group.tolist(),
+        columns.grade.tolist(),
+        columns.anchor.tolist(),
+        columns.is_demo.tolist(),
+        *columns.baseline.T.tolist(),
+        columns.death_day.tolist(),
+        strict=True,
+    )
+    return [tuple(-math.inf if v != v else v for v in row) for row in rows]
+
+
+def test_column_query_reads_what_the_record_query_reads(registry: Registry) -> None:
+    """The fast column query and the readable record query agree fact for fact, and so
+    do the documents built from them: patients with a baseline record or only case
+    values, a second case, a scheduled session, new fractures at treated and untreated
+    levels, a death, and a demo registry."""
+    _record_patient(registry)
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+        svc.create_patient(tx, {"code": "P-002", "sex": "male"})
+        svc.create_case(tx, "P-002", example_case(case_id="c-2"))
+        svc.assess_case(tx, "c-2")
+        vertebroplasty = {
+            **procedure_doc()["levels"][0],
+            "technique": "vertebroplasty",
+            "balloon_ml": None,
+            "leakage": {"present": True, "detected_by": "radiograph"},
+        }
+        svc.record_procedure(
+            tx,
+            "c-2",
+            procedure_doc(levels=[vertebroplasty], override_reason="operator's choice"),
+        )
+        svc.record_follow_up(tx, "c-2", follow_up_doc("baseline", "2026-03-01", pain_nrs=7))
+        svc.record_follow_up(tx, "c-2", follow_up_doc("1 day", "2026-03-03", pain_nrs=4))
+        svc.record_follow_up(
+            tx,
+            "c-2",
+            follow_up_doc(
+                "1 month",
+                "2026-04-02",
+                pain_nrs=None,
+                new_fractures=[{"level": "L1", "detected_by": "ct", "symptomatic": False}],
+            ),
+        )
+        svc.record_follow_up(
+            tx, "c-2", follow_up_doc("3 months", "2026-06-01", pain_nrs=None, status="deceased")
+        )
+        svc.create_case(tx, "P-002", example_case(case_id="c-3"))
+        svc.assess_case(tx, "c-3")
+        svc.record_procedure(tx, "c-3", procedure_doc(status="scheduled", date="2026-05-01"))
+    seed_demo_registry(registry, patients=80, seed=3, as_of=AS_OF, force=True)
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+        fast = load_outcome_columns(tx)
+        records = load_patient_outcomes(tx, include_demo=True)
+        document = outcomes_document(tx, as_of=AS_OF, include_demo=True)
+    reference = OutcomeColumns.from_records(records)
+    assert fast.n == reference.n == 82
+    assert _patients(fast) == _patients(reference)
+    for table in ("fu_", "fx_", "lv_"):
+        assert _rows(fast, table) == _rows(reference, table), table
+    assert document == outcomes_report(records, as_of=AS_OF, include_demo=True)
+    assert fast.fx_patient.size > 0 and bool(fast.fu_deceased.any())

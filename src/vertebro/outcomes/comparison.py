@@ -20,12 +20,16 @@ grade). Patients of the ``mixed`` group take no part.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from vertebro.outcomes._distributions import norm_sf, t_ppf
 from vertebro.outcomes._ranks import mann_whitney_u_counts, midranks
-from vertebro.outcomes.paired import Score, changes_from_pairs
+from vertebro.outcomes.cells import GRADE_STRATA, Cell, cells
+from vertebro.outcomes.columns import OutcomeColumns
+from vertebro.outcomes.paired import ChangeTable, Score
 from vertebro.outcomes.proportions import ProportionDifference, newcombe_difference
 from vertebro.outcomes.records import (
     TIMED_VISITS,
@@ -33,10 +37,14 @@ from vertebro.outcomes.records import (
     PatientOutcome,
     TechniqueGroup,
     Visit,
-    collect_pairs,
 )
 from vertebro.outcomes.success import Criterion, count_success
-from vertebro.outcomes.survival import LogRank, log_rank, new_fracture_times
+from vertebro.outcomes.survival import (
+    LogRank,
+    SurvivalTally,
+    log_rank_counts,
+)
+from vertebro.outcomes.tally import Tally, expand, moments, total
 
 __all__ = [
     "GRADE_STRATA",
@@ -47,7 +55,9 @@ __all__ = [
     "compare_techniques",
     "compare_techniques_by_grade",
     "mann_whitney_p",
+    "mann_whitney_p_counts",
     "mean_difference",
+    "mean_difference_counts",
 ]
 
 #: SciPy's ``auto`` uses the exact U distribution when one sample is at most this large.
@@ -123,6 +133,47 @@ def mean_difference(
         return MeanDifference(difference, None, None, None, p, n1, n2)
     a = _variance(first) / n1
     b = _variance(second) / n2
+    return _welch(difference, a, b, n1, n2, p, confidence)
+
+
+def mann_whitney_p_counts(first: Tally, second: Tally) -> float | None:
+    """:func:`mann_whitney_p` of two tallied samples (value → count)."""
+    n1, n2 = total(first), total(second)
+    if min(n1, n2) <= MWU_EXACT_MAX_N:  # the exact path needs the samples themselves
+        return mann_whitney_p(expand(first), expand(second))
+    rank_sum = 0.0
+    below = ties = 0
+    for value in sorted(set(first) | set(second)):
+        a, t = first.get(value, 0), first.get(value, 0) + second.get(value, 0)
+        rank_sum += a * (below + (t + 1) / 2.0)
+        ties += t**3 - t
+        below += t
+    u1 = rank_sum - n1 * (n1 + 1) / 2.0
+    u = max(u1, n1 * n2 - u1)
+    big_n = n1 + n2
+    variance = n1 * n2 / 12.0 * ((big_n + 1) - ties / (big_n * (big_n - 1)))
+    if variance <= 0.0:
+        return 1.0
+    z = (u - n1 * n2 / 2.0 - 0.5) / math.sqrt(variance)
+    return min(1.0, 2.0 * norm_sf(z))
+
+
+def mean_difference_counts(first: Tally, second: Tally, confidence: float = 0.95) -> MeanDifference:
+    """:func:`mean_difference` of two tallied samples (value → count)."""
+    n1, n2 = total(first), total(second)
+    if min(n1, n2) <= MWU_EXACT_MAX_N:
+        return mean_difference(expand(first), expand(second), confidence)
+    p = mann_whitney_p_counts(first, second)
+    _, mean1, squares1 = moments(first)
+    _, mean2, squares2 = moments(second)
+    return _welch(mean1 - mean2, squares1 / (n1 - 1) / n1, squares2 / (n2 - 1) / n2, n1, n2, p,
+                  confidence)  # fmt: skip
+
+
+def _welch(
+    difference: float, a: float, b: float, n1: int, n2: int, p: float | None, confidence: float
+) -> MeanDifference:
+    """The Welch interval from the squared standard errors ``a`` and ``b``."""
     if a + b <= 0.0:
         return MeanDifference(difference, None, None, None, p, n1, n2)
     share_a, share_b = a / (a + b), b / (a + b)  # scaled so tiny variances cannot underflow
@@ -146,18 +197,27 @@ class GroupComparison:
     randomised: bool = False
 
 
-def compare_tables(
-    kp: PairTable,
-    vp: PairTable,
-    kp_times: tuple[list[int], list[bool]],
-    vp_times: tuple[list[int], list[bool]],
-    n_kyphoplasty: int,
-    n_vertebroplasty: int,
-) -> GroupComparison:
-    """KP − VP from collected pairs and new-fracture times of the two groups."""
+class GroupTallies(Protocol):
+    """What the comparison reads of one group (a :class:`~vertebro.outcomes.cells.Cell`)."""
+
+    @property
+    def n(self) -> int: ...
+    @property
+    def pairs(self) -> PairTable: ...
+    @property
+    def changes(self) -> ChangeTable: ...
+    @property
+    def survival(self) -> SurvivalTally: ...
+
+
+def compare_tables(kp: GroupTallies, vp: GroupTallies) -> GroupComparison:
+    """KP − VP from the two groups' tallies."""
     change_table = {
         score: {
-            v: mean_difference(changes_from_pairs(kp, v, score), changes_from_pairs(vp, v, score))
+            v: mean_difference_counts(
+                kp.changes.get((score.value, v), Counter()),
+                vp.changes.get((score.value, v), Counter()),
+            )
             for v in TIMED_VISITS
         }
         for score in Score
@@ -165,46 +225,45 @@ def compare_tables(
     success_table = {
         criterion: {
             v: newcombe_difference(
-                *count_success(kp.get(("nrs", v), []), criterion),
-                *count_success(vp.get(("nrs", v), []), criterion),
+                *count_success(kp.pairs.get(("nrs", v), {}), criterion),
+                *count_success(vp.pairs.get(("nrs", v), {}), criterion),
             )
             for v in TIMED_VISITS
         }
         for criterion in Criterion
     }
     return GroupComparison(
-        n_kyphoplasty=n_kyphoplasty,
-        n_vertebroplasty=n_vertebroplasty,
+        n_kyphoplasty=kp.n,
+        n_vertebroplasty=vp.n,
         changes=change_table,
         success=success_table,
-        new_fracture_logrank=log_rank(*kp_times, *vp_times),
+        new_fracture_logrank=log_rank_counts(kp.survival, vp.survival),
     )
+
+
+def _groups(patients: Iterable[PatientOutcome]) -> dict[tuple[TechniqueGroup, int | None], Cell]:
+    return cells(OutcomeColumns.from_records(patients))
 
 
 def compare_techniques(patients: Iterable[PatientOutcome]) -> GroupComparison:
     """Compare the kyphoplasty and vertebroplasty groups of ``patients`` (mixed left out)."""
-    group = list(patients)
-    kp = [p for p in group if p.technique is TechniqueGroup.KYPHOPLASTY]
-    vp = [p for p in group if p.technique is TechniqueGroup.VERTEBROPLASTY]
-    return compare_tables(
-        collect_pairs(kp),
-        collect_pairs(vp),
-        new_fracture_times(kp),
-        new_fracture_times(vp),
-        len(kp),
-        len(vp),
-    )
+    by_cell = _groups(patients)
 
+    def group(g: TechniqueGroup) -> Cell:
+        return sum((by_cell[(g, grade)] for grade in GRADE_STRATA), Cell())
 
-#: The Genant strata of the comparison: grades 0–3 and unknown (``None``).
-GRADE_STRATA: tuple[int | None, ...] = (0, 1, 2, 3, None)
+    return compare_tables(group(TechniqueGroup.KYPHOPLASTY), group(TechniqueGroup.VERTEBROPLASTY))
 
 
 def compare_techniques_by_grade(
     patients: Iterable[PatientOutcome],
 ) -> dict[int | None, GroupComparison]:
     """:func:`compare_techniques` within each Genant grade 0–3 and for unknown (``None``)."""
-    cells: dict[int | None, list[PatientOutcome]] = {g: [] for g in GRADE_STRATA}
-    for p in patients:
-        cells[p.genant_grade].append(p)
-    return {grade: compare_techniques(cells[grade]) for grade in GRADE_STRATA}
+    by_cell = _groups(patients)
+    return {
+        grade: compare_tables(
+            by_cell[(TechniqueGroup.KYPHOPLASTY, grade)],
+            by_cell[(TechniqueGroup.VERTEBROPLASTY, grade)],
+        )
+        for grade in GRADE_STRATA
+    }

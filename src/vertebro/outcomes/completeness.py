@@ -23,10 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from vertebro.outcomes.proportions import Proportion, wilson
-from vertebro.outcomes.records import TIMED_VISITS, FollowUpStatus, PatientOutcome, Visit
+import numpy as np
 
-__all__ = ["VisitCompleteness", "completeness"]
+from vertebro.outcomes.columns import OutcomeColumns
+from vertebro.outcomes.proportions import Proportion, wilson
+from vertebro.outcomes.records import TIMED_VISITS, PatientOutcome, Visit
+
+__all__ = ["VisitCompleteness", "completeness", "completeness_columns"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,31 +43,27 @@ class VisitCompleteness:
 
 
 def completeness(patients: Iterable[PatientOutcome], as_of: date) -> dict[Visit, VisitCompleteness]:
-    """Completeness of every timed visit as of ``as_of`` (see the module docstring)."""
-    due = dict.fromkeys(TIMED_VISITS, 0)
-    done = dict.fromkeys(TIMED_VISITS, 0)
-    overdue = dict.fromkeys(TIMED_VISITS, 0)
-    for patient in patients:
-        today = patient.day(as_of)
-        if today < 0:
-            continue
-        death = patient.death_day
-        for visit in TIMED_VISITS:
-            window = visit.window
-            assert window is not None  # TIMED_VISITS have windows
-            record = patient.visit(visit)
-            recorded = (
-                record is not None and record.date <= as_of and record.status is FollowUpStatus.SEEN
-            )
-            reached = today >= window.offset_days and (death is None or death >= window.offset_days)
-            if not (recorded or reached):
-                continue
-            due[visit] += 1
-            if recorded:
-                done[visit] += 1
-            elif today > window.last_day:
-                overdue[visit] += 1
-    return {
-        v: VisitCompleteness(due[v], done[v], overdue[v], wilson(done[v], due[v]))
-        for v in TIMED_VISITS
-    }
+    """Due, done and overdue per timed visit as of ``as_of`` (module docstring)."""
+    return completeness_columns(OutcomeColumns.from_records(patients), as_of)
+
+
+def completeness_columns(columns: OutcomeColumns, as_of: date) -> dict[Visit, VisitCompleteness]:
+    """:func:`completeness` of patients held as columns."""
+    today = as_of.toordinal() - columns.anchor
+    followed = today >= 0
+    death = columns.death()
+    seen = columns.fu_seen & (columns.fu_day <= today[columns.fu_patient])
+    out: dict[Visit, VisitCompleteness] = {}
+    for code, visit in enumerate(TIMED_VISITS):
+        window = visit.window
+        assert window is not None  # TIMED_VISITS have windows
+        recorded = np.zeros(columns.n, dtype=np.bool_)
+        recorded[columns.fu_patient[seen & (columns.fu_visit == code)]] = True
+        alive = np.isnan(death) | (np.nan_to_num(death, nan=0.0) >= window.offset_days)
+        reached = (today >= window.offset_days) & alive
+        due = followed & (recorded | reached)
+        done = int((due & recorded).sum())
+        overdue = int((due & ~recorded & (today > window.last_day)).sum())
+        n_due = int(due.sum())
+        out[visit] = VisitCompleteness(n_due, done, overdue, wilson(done, n_due))
+    return out

@@ -10,13 +10,13 @@ the interval is somewhat too narrow when patients have several levels.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from vertebro.outcomes.proportions import Proportion, wilson
 from vertebro.outcomes.records import LeakageDetection, PatientOutcome
 
-__all__ = ["LeakageRates", "leakage_rates"]
+__all__ = ["LeakageRates", "leakage_from_counts", "leakage_rates"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +45,18 @@ def leakage_rates(patients: Iterable[PatientOutcome]) -> LeakageRates:
                 continue
             assessed[level.detected_by] += 1
             events[level.detected_by] += level.leakage
+    return leakage_from_counts(n_levels, not_assessed, events, assessed)
+
+
+def leakage_from_counts(
+    n_levels: int,
+    not_assessed: int,
+    events: Mapping[LeakageDetection, int],
+    assessed: Mapping[LeakageDetection, int],
+) -> LeakageRates:
+    """The rates from counts: leaked and assessed levels per method."""
     return LeakageRates(
         n_levels,
         not_assessed,
-        {m: wilson(events[m], assessed[m]) for m in LeakageDetection},
+        {m: wilson(events.get(m, 0), assessed.get(m, 0)) for m in LeakageDetection},
     )

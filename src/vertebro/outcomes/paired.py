@@ -20,6 +20,7 @@ Two-sided exact p = ``min(1, 2·min(P(W+ ≥ w), P(W+ ≤ w)))``.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,15 +34,20 @@ from vertebro.outcomes.records import (
     Visit,
     collect_pairs,
 )
+from vertebro.outcomes.tally import Tally, expand, moments
 
 __all__ = [
+    "ChangeTable",
     "PairedChange",
     "Score",
     "change_by_visit",
-    "change_from_pairs",
+    "change_from_table",
+    "change_table",
     "changes",
     "changes_from_pairs",
     "paired_change",
+    "paired_change_counts",
+    "wilcoxon_p_counts",
     "wilcoxon_signed_rank_p",
 ]
 
@@ -135,21 +141,71 @@ def paired_change(differences: Sequence[float], confidence: float = 0.95) -> Pai
     return PairedChange(mean, mean - half, mean + half, sd, n, p)
 
 
-def changes_from_pairs(table: PairTable, visit: Visit, score: Score) -> list[float]:
-    """Follow-up minus baseline of ``score`` at ``visit`` from collected pairs."""
-    return [float(f - b) for b, f in table.get((score.value, visit), [])]
+def wilcoxon_p_counts(tally: Tally) -> float | None:
+    """:func:`wilcoxon_signed_rank_p` of a tallied sample (differences → counts)."""
+    n_all = sum(tally.values())
+    if n_all <= EXACT_MAX_N:  # the exact paths need the sample itself
+        return wilcoxon_signed_rank_p(expand(tally))
+    magnitudes: Counter[float] = Counter()
+    positive: Counter[float] = Counter()
+    for d, count in tally.items():
+        if d != 0:
+            magnitudes[abs(d)] += count
+            if d > 0:
+                positive[abs(d)] += count
+    n = sum(magnitudes.values())
+    if n == 0:
+        return None
+    w_plus = 0.0
+    below = ties = 0
+    for magnitude in sorted(magnitudes):
+        t = magnitudes[magnitude]
+        w_plus += positive[magnitude] * (below + (t + 1) / 2.0)
+        ties += t**3 - t
+        below += t
+    variance = (n * (n + 1) * (2 * n + 1) - ties / 2.0) / 24.0
+    z = (w_plus - n * (n + 1) / 4.0) / math.sqrt(variance)
+    return min(1.0, 2.0 * norm_sf(abs(z)))
+
+
+def paired_change_counts(tally: Tally, confidence: float = 0.95) -> PairedChange:
+    """:func:`paired_change` of a tallied sample (differences → counts)."""
+    n = sum(tally.values())
+    if n <= EXACT_MAX_N:
+        return paired_change(expand(tally), confidence)
+    _, mean, squares = moments(tally)
+    sd = math.sqrt(squares / (n - 1))
+    half = t_ppf(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
+    return PairedChange(mean, mean - half, mean + half, sd, n, wilcoxon_p_counts(tally))
+
+
+#: Follow-up minus baseline, tallied, keyed by ``(score, visit)``.
+ChangeTable = dict[tuple[str, Visit], Counter[float]]
+
+
+def changes_from_pairs(table: PairTable, visit: Visit, score: Score) -> Counter[float]:
+    """Follow-up minus baseline of ``score`` at ``visit``, tallied, from collected pairs."""
+    out: Counter[float] = Counter()
+    for (b, f), count in table.get((score.value, visit), {}).items():
+        out[float(f - b)] += count
+    return out
+
+
+def change_table(pairs: PairTable) -> ChangeTable:
+    """Every score's and visit's changes from collected pairs."""
+    return {(s.value, v): changes_from_pairs(pairs, v, s) for s in Score for v in TIMED_VISITS}
 
 
 def changes(patients: Iterable[PatientOutcome], visit: Visit, score: Score) -> list[float]:
-    """Follow-up minus baseline at ``visit`` for every patient with both values."""
-    return changes_from_pairs(collect_pairs(patients), visit, score)
+    """Follow-up minus baseline at ``visit`` for every patient with both values (sorted)."""
+    return expand(changes_from_pairs(collect_pairs(patients), visit, score))
 
 
-def change_from_pairs(table: PairTable, score: Score) -> dict[Visit, PairedChange]:
-    """:func:`paired_change` of ``score`` at every timed visit, from collected pairs."""
-    return {v: paired_change(changes_from_pairs(table, v, score)) for v in TIMED_VISITS}
+def change_from_table(table: ChangeTable, score: Score) -> dict[Visit, PairedChange]:
+    """:func:`paired_change` of ``score`` at every timed visit, from tallied changes."""
+    return {v: paired_change_counts(table.get((score.value, v), Counter())) for v in TIMED_VISITS}
 
 
 def change_by_visit(patients: Iterable[PatientOutcome], score: Score) -> dict[Visit, PairedChange]:
     """:func:`paired_change` of ``score`` at every timed visit."""
-    return change_from_pairs(collect_pairs(patients), score)
+    return change_from_table(change_table(collect_pairs(patients)), score)

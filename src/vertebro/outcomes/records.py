@@ -20,6 +20,7 @@ Definitions (``spec/registry-v1.md``, "Follow-up" and "Outcomes"):
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -264,16 +265,17 @@ class PatientOutcome:
         return self._days[2]
 
 
-#: ``(baseline, value)`` pairs keyed by ``(score, visit)``, score ``nrs`` ``odi`` ``rdq``.
-PairTable = dict[tuple[str, Visit], list[tuple[float, float]]]
+#: ``(baseline, value)`` pairs, tallied, keyed by ``(score, visit)``, score ``nrs`` ``odi``
+#: ``rdq``.
+PairTable = dict[tuple[str, Visit], Counter[tuple[float, float]]]
 
 
 def collect_pairs(patients: Iterable[PatientOutcome]) -> PairTable:
-    """Every patient's known ``(baseline, value)`` pairs, in one pass over the patients."""
+    """Every patient's known ``(baseline, value)`` pairs, tallied, in one pass."""
     table: PairTable = {}
     for patient in patients:
         for key, pair in patient.pairs.items():
-            table.setdefault(key, []).append(pair)
+            table.setdefault(key, Counter())[pair] += 1
     return table
 
 
@@ -282,5 +284,5 @@ def merge_pairs(tables: Iterable[PairTable]) -> PairTable:
     merged: PairTable = {}
     for table in tables:
         for key, pairs in table.items():
-            merged.setdefault(key, []).extend(pairs)
+            merged.setdefault(key, Counter()).update(pairs)
     return merged

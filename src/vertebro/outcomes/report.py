@@ -13,32 +13,22 @@ from datetime import date
 from typing import Any
 
 from vertebro.outcomes.caveats import DEFAULT_SMALL_N, Caveat, CaveatCode
+from vertebro.outcomes.cells import Cell, cells
+from vertebro.outcomes.columns import OutcomeColumns
 from vertebro.outcomes.comparison import (
     GRADE_STRATA,
     GroupComparison,
     MeanDifference,
     compare_tables,
 )
-from vertebro.outcomes.completeness import completeness
-from vertebro.outcomes.leakage import leakage_rates
-from vertebro.outcomes.paired import PairedChange, Score, change_from_pairs
+from vertebro.outcomes.completeness import completeness_columns
+from vertebro.outcomes.paired import PairedChange, Score, change_from_table
 from vertebro.outcomes.proportions import Proportion, ProportionDifference
-from vertebro.outcomes.records import (
-    PairTable,
-    PatientOutcome,
-    TechniqueGroup,
-    collect_pairs,
-    merge_pairs,
-)
+from vertebro.outcomes.records import PatientOutcome, TechniqueGroup
 from vertebro.outcomes.success import Criterion, success_from_pairs
-from vertebro.outcomes.survival import (
-    TWELVE_MONTHS_DAYS,
-    LogRank,
-    kaplan_meier,
-    new_fracture_times,
-)
+from vertebro.outcomes.survival import TWELVE_MONTHS_DAYS, LogRank, kaplan_meier_counts
 
-__all__ = ["OUTCOMES_SCHEMA", "json_safe", "outcomes_report"]
+__all__ = ["OUTCOMES_SCHEMA", "json_safe", "outcomes_report", "outcomes_report_columns"]
 
 OUTCOMES_SCHEMA = "vertebro.outcomes/1"
 
@@ -48,7 +38,6 @@ NON_RANDOMISED_NOTE = (
 )
 
 Json = dict[str, Any]
-_Times = tuple[list[int], list[bool]]
 
 
 def json_safe(value: Any) -> Any:
@@ -125,21 +114,10 @@ def _logrank(test: LogRank) -> Json:
     }
 
 
-def _km(
-    patients: list[PatientOutcome],
-    times: tuple[list[int], list[bool]],
-    path: str,
-    caveats: list[Caveat],
-) -> Json:
-    curve = kaplan_meier(*times)
+def _km(cell: Cell, path: str, caveats: list[Caveat]) -> Json:
+    curve = kaplan_meier_counts(cell.died, cell.censored)
     at_12 = curve.at(TWELVE_MONTHS_DAYS)
-    deaths = sum(
-        1
-        for p in patients
-        if p.death_day is not None
-        and p.first_new_fracture_day is None
-        and p.last_follow_up_day is not None
-    )
+    deaths = cell.deaths_censored
     if deaths:
         caveats.append(
             Caveat(
@@ -164,34 +142,25 @@ def _km(
     }
 
 
-def _group(
-    patients: list[PatientOutcome],
-    pairs: PairTable,
-    times: _Times,
-    path: str,
-    small_n: int,
-    caveats: list[Caveat],
-) -> Json:
-    out: Json = {"n": len(patients)}
-    if 0 < len(patients) < small_n:
-        caveats.append(
-            Caveat(CaveatCode.SMALL_N, path, f"only {len(patients)} patient(s) in this group")
-        )
+def _group(cell: Cell, path: str, small_n: int, caveats: list[Caveat]) -> Json:
+    out: Json = {"n": cell.n}
+    if 0 < cell.n < small_n:
+        caveats.append(Caveat(CaveatCode.SMALL_N, path, f"only {cell.n} patient(s) in this group"))
     for criterion in Criterion:
         out[criterion.value] = {
             v.value: _proportion(p, small_n)
-            for v, p in success_from_pairs(pairs, criterion).items()
+            for v, p in success_from_pairs(cell.pairs, criterion).items()
         }
     for score in Score:
         out[score.key] = {
-            v.value: _paired(c, small_n) for v, c in change_from_pairs(pairs, score).items()
+            v.value: _paired(c, small_n) for v, c in change_from_table(cell.changes, score).items()
         }
-    leak = leakage_rates(patients)
+    leak = cell.leakage()
     leakage: Json = {"n_levels": leak.n_levels, "not_assessed": leak.not_assessed}
     for method, proportion in leak.by_method.items():
         leakage[method.value] = {**_proportion(proportion, small_n), "n_levels": proportion.n}
     out["leakage_rate"] = leakage
-    if any(sum(lv.leakage is not None for lv in p.levels) > 1 for p in patients):
+    if cell.clustered:
         caveats.append(
             Caveat(
                 CaveatCode.LEVELS_CLUSTERED,
@@ -200,7 +169,7 @@ def _group(
                 "not independent, so the per-level intervals are somewhat too narrow",
             )
         )
-    out["new_fracture_km"] = _km(patients, times, f"{path}.new_fracture_km", caveats)
+    out["new_fracture_km"] = _km(cell, f"{path}.new_fracture_km", caveats)
     return out
 
 
@@ -229,12 +198,33 @@ def outcomes_report(
     technique: TechniqueGroup | None = None,
     small_n: int = DEFAULT_SMALL_N,
 ) -> Json:
-    """The outcomes document for ``patients``.
+    """The outcomes document for ``patients`` (one record per patient, any order; may be
+    empty); see :func:`outcomes_report_columns` for the parameters."""
+    return outcomes_report_columns(
+        OutcomeColumns.from_records(patients),
+        as_of=as_of,
+        include_demo=include_demo,
+        since=since,
+        technique=technique,
+        small_n=small_n,
+    )
+
+
+def outcomes_report_columns(
+    columns: OutcomeColumns,
+    *,
+    as_of: date,
+    include_demo: bool = False,
+    since: date | None = None,
+    technique: TechniqueGroup | None = None,
+    small_n: int = DEFAULT_SMALL_N,
+) -> Json:
+    """The outcomes document for patients held as columns.
 
     Parameters
     ----------
-    patients : iterable of PatientOutcome
-        One record per patient (any order); may be empty.
+    columns : OutcomeColumns
+        One row per patient (any order), with their follow-ups and treated levels.
     as_of : date
         Reference date of ``completeness`` (the CLI's ``--as-of``, default today).
     include_demo : bool
@@ -246,62 +236,27 @@ def outcomes_report(
     small_n : int
         Estimates with fewer patients (levels for leakage) are flagged ``small_n``.
     """
-    everyone = list(patients)
-    demo_left_out = 0 if include_demo else sum(p.is_demo for p in everyone)
-    kept = [
-        p
-        for p in everyone
-        if (include_demo or not p.is_demo)
-        and (since is None or p.anchor >= since)
-        and (technique is None or p.technique is technique)
-    ]
+    demo_left_out = 0 if include_demo else int(columns.is_demo.sum())
+    kept = columns.filtered(include_demo=include_demo, since=since, technique=technique)
     caveats: list[Caveat] = []
-    if include_demo and any(p.is_demo for p in kept):
+    if include_demo and bool(kept.is_demo.any()):
         caveats.append(
             Caveat(CaveatCode.DEMO_INCLUDED, "$", "generated demo patients are included")
         )
-    # one pass: patients into (technique, grade) cells, each cell's pairs and times once
-    cells: dict[tuple[TechniqueGroup, int | None], list[PatientOutcome]] = {
-        (g, grade): [] for g in TechniqueGroup for grade in GRADE_STRATA
+    # one pass: patients into (technique, grade) cells; a group is the sum of its cells
+    by_cell = cells(kept)
+    groups = {
+        g: sum((by_cell[(g, grade)] for grade in GRADE_STRATA), Cell()) for g in TechniqueGroup
     }
-    for p in kept:
-        cells[(p.technique, p.genant_grade)].append(p)
-    cell_pairs = {key: collect_pairs(ps) for key, ps in cells.items()}
-    cell_times = {key: new_fracture_times(ps) for key, ps in cells.items()}
-
-    def merged(g: TechniqueGroup) -> tuple[list[PatientOutcome], PairTable, _Times]:
-        members = [p for grade in GRADE_STRATA for p in cells[(g, grade)]]
-        pairs = merge_pairs(cell_pairs[(g, grade)] for grade in GRADE_STRATA)
-        times: _Times = ([], [])
-        for grade in GRADE_STRATA:
-            times[0].extend(cell_times[(g, grade)][0])
-            times[1].extend(cell_times[(g, grade)][1])
-        return members, pairs, times
-
-    groups = {g: merged(g) for g in TechniqueGroup}
     by_technique = {
-        g.value: _group(*groups[g], f"by_technique.{g.value}", small_n, caveats)
+        g.value: _group(groups[g], f"by_technique.{g.value}", small_n, caveats)
         for g in TechniqueGroup
     }
     kp, vp = TechniqueGroup.KYPHOPLASTY, TechniqueGroup.VERTEBROPLASTY
-    overall = compare_tables(
-        groups[kp][1],
-        groups[vp][1],
-        groups[kp][2],
-        groups[vp][2],
-        len(groups[kp][0]),
-        len(groups[vp][0]),
-    )
+
+    overall = compare_tables(groups[kp], groups[vp])
     strata = {
-        grade: compare_tables(
-            cell_pairs[(kp, grade)],
-            cell_pairs[(vp, grade)],
-            cell_times[(kp, grade)],
-            cell_times[(vp, grade)],
-            len(cells[(kp, grade)]),
-            len(cells[(vp, grade)]),
-        )
-        for grade in GRADE_STRATA
+        grade: compare_tables(by_cell[(kp, grade)], by_cell[(vp, grade)]) for grade in GRADE_STRATA
     }
     comparison: Json = {
         "label": "non-randomised",
@@ -323,7 +278,7 @@ def outcomes_report(
             "technique": None if technique is None else technique.value,
             "include_demo": include_demo,
         },
-        "n": len(kept),
+        "n": kept.n,
         "demo_left_out": demo_left_out,
         "by_technique": by_technique,
         "comparison": comparison,
@@ -336,7 +291,7 @@ def outcomes_report(
                 "ci_low": c.value.ci_low,
                 "ci_high": c.value.ci_high,
             }
-            for v, c in completeness(kept, as_of).items()
+            for v, c in completeness_columns(kept, as_of).items()
         },
         "caveats": [c.as_dict() for c in caveats],
     }

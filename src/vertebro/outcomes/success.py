@@ -15,7 +15,7 @@ The denominator at a visit is the patients with both a baseline and that visit's
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 
 from vertebro.outcomes.proportions import Proportion, wilson
@@ -69,10 +69,14 @@ def meets(criterion: Criterion, baseline_nrs: int, follow_up_nrs: int) -> bool:
     return _RULES[criterion](baseline_nrs, follow_up_nrs)
 
 
-def count_success(pairs: Iterable[tuple[float, float]], criterion: Criterion) -> tuple[int, int]:
-    """``(events, n)`` over ``(baseline NRS, follow-up NRS)`` pairs."""
+def count_success(
+    pairs: Mapping[tuple[float, float], int] | Iterable[tuple[float, float]],
+    criterion: Criterion,
+) -> tuple[int, int]:
+    """``(events, n)`` over ``(baseline NRS, follow-up NRS)`` pairs, given as a list or
+    tallied (pair → count)."""
     rule = _RULES[criterion]
-    tally = Counter(pairs)  # at most 121 distinct NRS pairs: evaluate each once
+    tally = pairs if isinstance(pairs, Mapping) else Counter(pairs)
     events = sum(count for (b, f), count in tally.items() if rule(int(b), int(f)))
     return events, sum(tally.values())
 
@@ -81,12 +85,12 @@ def success_counts(
     patients: Iterable[PatientOutcome], visit: Visit, criterion: Criterion
 ) -> tuple[int, int]:
     """``(events, n)`` at ``visit``: n = patients with both a baseline and a visit NRS."""
-    return count_success(collect_pairs(patients).get(("nrs", visit), []), criterion)
+    return count_success(collect_pairs(patients).get(("nrs", visit), {}), criterion)
 
 
 def success_from_pairs(table: PairTable, criterion: Criterion) -> dict[Visit, Proportion]:
     """The proportion meeting ``criterion`` at every timed visit, from collected pairs."""
-    return {v: wilson(*count_success(table.get(("nrs", v), []), criterion)) for v in TIMED_VISITS}
+    return {v: wilson(*count_success(table.get(("nrs", v), {}), criterion)) for v in TIMED_VISITS}
 
 
 def success_by_visit(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from vertebro.outcomes._distributions import chi2_1_sf, norm_ppf
@@ -34,10 +34,17 @@ __all__ = [
     "KaplanMeier",
     "LogRank",
     "SurvivalAt",
+    "SurvivalTally",
     "kaplan_meier",
+    "kaplan_meier_counts",
     "log_rank",
+    "log_rank_counts",
     "new_fracture_times",
+    "survival_tally",
 ]
+
+#: One group's follow-up as (events per day, censorings per day).
+SurvivalTally = tuple[Mapping[int, int], Mapping[int, int]]
 
 #: The 12-month time point of ``at_12_months``, days.
 TWELVE_MONTHS_DAYS = 365
@@ -94,16 +101,14 @@ class LogRank:
     expected: tuple[float, float]
 
 
-def _tables(
-    times: Sequence[float], events: Sequence[bool]
-) -> tuple[list[float], Counter[float], Counter[float]]:
+def _tables(times: Sequence[int], events: Sequence[bool]) -> tuple[Counter[int], Counter[int]]:
     if len(times) != len(events):
         raise ValueError("times and events differ in length")
     if any(t < 0 or not math.isfinite(t) for t in times):
         raise ValueError("times must be finite and >= 0")
-    died: Counter[float] = Counter(t for t, e in zip(times, events, strict=True) if e)
-    left: Counter[float] = Counter(t for t, e in zip(times, events, strict=True) if not e)
-    return sorted(set(times)), died, left
+    died: Counter[int] = Counter(t for t, e in zip(times, events, strict=True) if e)
+    left: Counter[int] = Counter(t for t, e in zip(times, events, strict=True) if not e)
+    return died, left
 
 
 def kaplan_meier(
@@ -113,8 +118,16 @@ def kaplan_meier(
 
     ``times`` in days ≥ 0; ``events[i]`` is true for an event, false for a censoring.
     """
-    distinct, died, left = _tables(times, events)
-    n = len(times)
+    died, left = _tables(times, events)
+    return kaplan_meier_counts(died, left, confidence)
+
+
+def kaplan_meier_counts(
+    died: Mapping[int, int], left: Mapping[int, int], confidence: float = 0.95
+) -> KaplanMeier:
+    """:func:`kaplan_meier` from tallies: events per day and censorings per day."""
+    distinct = sorted(set(died) | set(left))
+    n = sum(died.values()) + sum(left.values())
     if n == 0:
         return KaplanMeier((0,), (1.0,), (None,), (None,), (0,), (0,), (0,), 0, confidence)
     if distinct[0] != 0:
@@ -131,7 +144,7 @@ def kaplan_meier(
     rows_d: list[int] = []
     rows_c: list[int] = []
     for t in distinct:
-        d, c = died[t], left[t]
+        d, c = died.get(t, 0), left.get(t, 0)
         if d:
             s *= 1.0 - d / at_risk
             greenwood = greenwood + d / (at_risk * (at_risk - d)) if at_risk > d else math.inf
@@ -163,22 +176,33 @@ def kaplan_meier(
 
 
 def log_rank(
-    times1: Sequence[float],
+    times1: Sequence[int],
     events1: Sequence[bool],
-    times2: Sequence[float],
+    times2: Sequence[int],
     events2: Sequence[bool],
 ) -> LogRank:
     """Log-rank test of equal survival in two groups (chi-square with 1 df).
 
     ``chi2`` and ``p`` are ``None`` when the variance is zero (no events, or no overlap).
     """
-    distinct1, died1, left1 = _tables(times1, events1)
-    distinct2, died2, left2 = _tables(times2, events2)
-    at_risk1, at_risk2 = len(times1), len(times2)
+    return log_rank_counts(_tables(times1, events1), _tables(times2, events2))
+
+
+def survival_tally(times: Sequence[int], events: Sequence[bool]) -> SurvivalTally:
+    """``(events per day, censorings per day)`` of one group."""
+    return _tables(times, events)
+
+
+def log_rank_counts(first: SurvivalTally, second: SurvivalTally) -> LogRank:
+    """:func:`log_rank` from each group's tallies (events and censorings per day)."""
+    died1, left1 = first
+    died2, left2 = second
+    at_risk1 = sum(died1.values()) + sum(left1.values())
+    at_risk2 = sum(died2.values()) + sum(left2.values())
     observed1 = observed2 = 0
     expected1 = variance = 0.0
-    for t in sorted(set(distinct1) | set(distinct2)):
-        d1, d2 = died1[t], died2[t]
+    for t in sorted(set(died1) | set(left1) | set(died2) | set(left2)):
+        d1, d2 = died1.get(t, 0), died2.get(t, 0)
         d = d1 + d2
         total = at_risk1 + at_risk2
         if d:
@@ -188,8 +212,8 @@ def log_rank(
                 variance += d * share * (1.0 - share) * (total - d) / (total - 1)
             observed1 += d1
             observed2 += d2
-        at_risk1 -= d1 + left1[t]
-        at_risk2 -= d2 + left2[t]
+        at_risk1 -= d1 + left1.get(t, 0)
+        at_risk2 -= d2 + left2.get(t, 0)
     expected2 = observed1 + observed2 - expected1
     if variance <= 0.0:
         return LogRank(None, None, (observed1, observed2), (expected1, expected2))

@@ -167,7 +167,19 @@ class CaseVersionRow(Base):
     """One stored version of a case document (every edit is kept)."""
 
     __tablename__ = "case_versions"
-    __table_args__ = (UniqueConstraint("case_pk", "version"),)
+    __table_args__ = (
+        UniqueConstraint("case_pk", "version"),
+        # covering index of the outcomes query (baseline at the anchor)
+        Index(
+            "ix_case_versions_outcomes",
+            "case_pk",
+            "version",
+            "created_at",
+            "pain_nrs",
+            "odi",
+            "rdq",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
@@ -231,7 +243,11 @@ class ProcedureRow(Base):
     """One procedure session ``vertebro.procedure/1``."""
 
     __tablename__ = "procedures"
-    __table_args__ = (Index(None, "case_pk", "date"),)
+    __table_args__ = (
+        Index(None, "case_pk", "date"),
+        # covering index of the outcomes query (index session per patient)
+        Index("ix_procedures_outcomes", "status", "case_pk", "date", "assessment_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
@@ -268,7 +284,18 @@ class ProcedureLevelRow(Base):
     """One treated level of a session: technique, cement, heights after, leakage."""
 
     __tablename__ = "procedure_levels"
-    __table_args__ = (UniqueConstraint("procedure_id", "level"),)
+    __table_args__ = (
+        UniqueConstraint("procedure_id", "level"),
+        # covering index of the outcomes query (technique and leakage per level)
+        Index(
+            "ix_procedure_levels_outcomes",
+            "procedure_id",
+            "level_ordinal",
+            "technique",
+            "leakage_present",
+            "leakage_detected_by",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"))
@@ -307,6 +334,17 @@ class FollowUpRow(Base):
             unique=True,
             sqlite_where=text("visit <> 'unscheduled'"),
             postgresql_where=text("visit <> 'unscheduled'"),
+        ),
+        # covering index of the outcomes query (a million rows read without the documents)
+        Index(
+            "ix_follow_ups_outcomes",
+            "case_pk",
+            "visit",
+            "date",
+            "status",
+            "pain_nrs",
+            "odi",
+            "rdq",
         ),
     )
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vertebro.reporting.figure_style import figure_style
+
 __all__ = ["ChartPoint", "data_url", "follow_up_chart_svg"]
 
 
@@ -49,7 +51,6 @@ def follow_up_chart_svg(points: Sequence[ChartPoint], *, width_cm: float = 17.0)
     panels = [p for p in _PANELS if any(getattr(pt, p[0]) is not None for pt in points)]
     if not panels:
         return None
-    from matplotlib import rc_context
     from matplotlib.figure import Figure
 
     ordered = sorted(points, key=lambda pt: pt.days)
@@ -61,7 +62,7 @@ def follow_up_chart_svg(points: Sequence[ChartPoint], *, width_cm: float = 17.0)
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
-    with rc_context(style):  # type: ignore[arg-type]  # literal keys, typed as str here
+    with figure_style(style):
         figure = Figure(figsize=(width_cm / 2.54, 0.9 + 1.35 * len(panels)), layout="constrained")
         axes = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
         low = min(0, ordered[0].days)

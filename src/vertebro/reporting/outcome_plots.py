@@ -27,13 +27,11 @@ from __future__ import annotations
 import io
 import math
 import re
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Literal
 
-import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
@@ -41,6 +39,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from vertebro.outcomes.caveats import DEFAULT_SMALL_N
+from vertebro.reporting.figure_style import figure_style
 
 __all__ = [
     "SMALL_N",
@@ -102,8 +101,6 @@ _RC: dict[Any, Any] = {
     "path.simplify": False,
 }
 _METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "Type": None}
-# rcParams are global: one figure at a time (the web app renders in a thread pool)
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +178,7 @@ def _svg(figure: Figure, key: str, title: str) -> str:
 
 
 def _draw(key: str, title: str, build: Callable[[Figure], None], size: tuple[float, float]) -> str:
-    with _LOCK, matplotlib.rc_context({**_RC, "svg.hashsalt": f"vertebro-{key}"}):
+    with figure_style({**_RC, "svg.hashsalt": f"vertebro-{key}"}):
         figure = Figure(figsize=size, layout="constrained")
         build(figure)
         return _svg(figure, key, title)

@@ -557,12 +557,20 @@ def seed_demo_registry(
     as_of: date | None = None,
     force: bool = False,
     actor: Actor | None = None,
+    generated: list[DemoPatient] | None = None,
 ) -> DemoSummary:
     """Generate ``patients`` demo patients into ``registry`` (already migrated) in one
-    transaction; :class:`DemoRefused` when it holds non-demo patients and not ``force``."""
+    transaction; :class:`DemoRefused` when it holds non-demo patients and not ``force``.
+
+    ``generated`` (from :func:`generate_demo_patients` with the same ``patients``,
+    ``seed`` and ``as_of``) writes those instead of drawing them again, so that one draw
+    can fill several databases."""
     started = time.perf_counter()
     day = as_of or datetime.now(UTC).date()
-    generated = generate_demo_patients(patients, seed=seed, as_of=day)
+    if generated is None:
+        generated = generate_demo_patients(patients, seed=seed, as_of=day)
+    elif len(generated) != patients:
+        raise ValueError(f"generated: {len(generated)} patients, expected {patients}")
     with unit_of_work(registry, actor or Actor.cli()) as tx:
         tx.require(Role.CLINICIAN)
         real = tx.session.scalar(

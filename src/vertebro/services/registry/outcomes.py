@@ -1,8 +1,12 @@
 """Use case: the outcomes document (``vertebro outcomes``, ``GET /api/outcomes``).
 
-Reads the registry's typed columns with SQLAlchemy Core (plain rows, never ORM objects or
-the stored JSON documents) into :class:`~vertebro.outcomes.records.PatientOutcome` records
-and hands them to the pure :func:`~vertebro.outcomes.report.outcomes_report`.
+:func:`outcomes_document` reads the registry as columns
+(:func:`~vertebro.services.registry.outcome_columns.load_outcome_columns`) and hands them
+to the pure :func:`~vertebro.outcomes.report.outcomes_report_columns`.
+:func:`load_patient_outcomes` reads the same facts as one
+:class:`~vertebro.outcomes.records.PatientOutcome` per patient, with SQLAlchemy Core
+(plain rows, never ORM objects or the stored JSON documents): the readable reference the
+fast path is tested against, and the records the pure statistics take.
 
 One record per patient (``n`` counts patients, spec "Outcomes"): the patient's case with
 the earliest first performed session; cases without a performed session take no part.
@@ -39,7 +43,7 @@ from vertebro.outcomes.records import (
     TreatedLevel,
     technique_group,
 )
-from vertebro.outcomes.report import outcomes_report
+from vertebro.outcomes.report import outcomes_report_columns
 from vertebro.registry.schema import (
     AssessmentLevelRow,
     AssessmentRow,
@@ -53,6 +57,7 @@ from vertebro.registry.schema import (
     Role,
 )
 from vertebro.services.registry.context import Tx
+from vertebro.services.registry.outcome_columns import load_outcome_columns
 
 __all__ = ["load_patient_outcomes", "outcomes_document"]
 
@@ -284,9 +289,8 @@ def outcomes_document(
     """The outcomes document (``docs/outcomes-json.md``) of the registry; ``as_of``
     defaults to ``tx.today``."""
     tx.require(Role.VIEWER)
-    patients = load_patient_outcomes(tx, include_demo=include_demo)
-    return outcomes_report(
-        patients,
+    return outcomes_report_columns(
+        load_outcome_columns(tx),
         as_of=as_of or tx.today,
         include_demo=include_demo,
         since=since,
