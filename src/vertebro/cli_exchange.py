@@ -1,4 +1,10 @@
-"""``vertebro fhir export|import``: HL7 FHIR R4 Bundles of a case and its records (files)."""
+"""``vertebro fhir export|import|export-case|import-bundle``: HL7 FHIR R4 Bundles of a case
+and its records, from and to files (``export``, ``import``) or the registry (``export-case``,
+``import-bundle``); ``docs/fhir.md``.
+
+Front door only: it reads arguments, calls :mod:`vertebro.exchange` or a registry service,
+prints. Exit codes: 0 done, 1 refused or failed (message on standard error), 2 invalid input.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from vertebro.cli_registry import DatabaseOption, _guarded, _registry
+from vertebro.cli_registry import _fail as _exit
 
 fhir_app = typer.Typer(
     help="Exchange a case with other systems as an HL7 FHIR R4 Bundle.", no_args_is_help=True
@@ -17,6 +26,16 @@ def _fail(lines: list[str]) -> typer.Exit:
     for line in lines:
         sys.stderr.write(line + "\n")
     return typer.Exit(code=2)
+
+
+def _need_fhir() -> None:
+    """Exit 1 with the way out when the ``exchange`` extra (fhir.resources) is missing."""
+    try:
+        import fhir.resources  # noqa: F401
+    except ImportError as exc:
+        raise _exit(
+            [f"FHIR exchange needs fhir.resources ({exc}): pip install 'vertebro[exchange]'"], 1
+        ) from None
 
 
 def _read(path: Path) -> bytes:
@@ -95,3 +114,90 @@ def import_(
     except OSError as exc:
         raise _fail([f"{out_dir}: {exc.strerror or exc}"]) from None
     sys.stderr.write(f"{out_dir}: wrote {', '.join(documents)}\n")
+
+
+@fhir_app.command("export-case")
+def export_case(
+    case_id: Annotated[str, typer.Argument(metavar="CASE_ID", help="The case's case_id.")],
+    database: DatabaseOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            metavar="FILE",
+            help="Write the Bundle here (atomically: a temporary file in the same folder, "
+            "renamed); without it the Bundle is printed.",
+        ),
+    ] = None,
+) -> None:
+    """Export a registry case as a Bundle: its current version, the latest stored
+    assessment, procedures and follow-ups (audited)."""
+    from vertebro.exchange.fhir_export import bundle_json
+    from vertebro.reporting.pdf import write_atomically
+    from vertebro.services.registry import Actor, unit_of_work
+    from vertebro.services.registry.exchange import exchange_record
+
+    _need_fhir()
+    target = output
+    if target is not None:
+        if target.is_dir():
+            raise _fail([f"{target}: is a folder; give a file name such as {target / 'b.json'}"])
+        if not target.parent.is_dir():
+            raise _fail([f"{target}: no such folder: {target.parent}"])
+
+    with _registry(database) as registry:
+
+        def run() -> str:
+            written = False
+            try:
+                # the file is written inside the transaction: no audit record without it,
+                # and no file without its audit record (removed if the commit fails)
+                with unit_of_work(registry, Actor.cli()) as tx:
+                    text = bundle_json(exchange_record(tx, case_id)) + "\n"
+                    if target is not None:
+                        try:
+                            write_atomically(target, text.encode("utf-8"))
+                        except OSError as exc:
+                            raise _exit(
+                                [f"{target}: cannot write: {exc.strerror or exc}"], 1
+                            ) from None
+                        written = True
+            except BaseException:
+                if written and target is not None:
+                    target.unlink(missing_ok=True)
+                raise
+            return text
+
+        text = _guarded(run)
+    if target is None:
+        sys.stdout.write(text)
+    else:
+        sys.stderr.write(f"{target}: wrote the FHIR Bundle of case {case_id}\n")
+
+
+@fhir_app.command("import-bundle")
+def import_bundle(
+    bundle: Annotated[
+        Path, typer.Argument(metavar="BUNDLE.json", help="A Bundle written by vertebro.")
+    ],
+    database: DatabaseOption = None,
+) -> None:
+    """Import a Bundle into the registry as a new case (its patient registered if new),
+    assessed, with its procedures and follow-ups; prints the case id. All or nothing."""
+    from vertebro.services.registry import Actor, unit_of_work
+    from vertebro.services.registry.exchange import import_bundle as import_into
+
+    _need_fhir()
+    data = _read(bundle)
+    with _registry(database) as registry:
+
+        def run() -> str:
+            with unit_of_work(registry, Actor.cli()) as tx:
+                return import_into(tx, data)
+
+        try:
+            case_id = _guarded(run)
+        except typer.Exit:
+            sys.stderr.write("nothing was imported\n")
+            raise
+    sys.stdout.write(case_id + "\n")

@@ -73,6 +73,28 @@ def versions_page(request: Request, case_id: str) -> Response:
     return page(request, "versions.html", case_id=case_id, versions=list(reversed(versions)))
 
 
+@router.get("/cases/{case_id}/fhir.json")
+def fhir_bundle(request: Request, case_id: str) -> Response:
+    """The case as an HL7 FHIR R4 Bundle (``vertebro fhir export-case``), audited."""
+    from vertebro.exchange.fhir_export import bundle_json
+    from vertebro.services.registry.exchange import exchange_record
+
+    try:
+        with web_tx(request) as tx:
+            text = bundle_json(exchange_record(tx, case_id, via="web"))
+    except ImportError as exc:
+        return page(request, "error.html", status=503, title="FHIR not available", detail=str(exc))
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"fhir-{case_id}.json")
+    return Response(
+        text,
+        media_type="application/fhir+json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @router.get("/cases/{case_id}/report.pdf")
 def report_pdf(request: Request, case_id: str) -> Response:
     """The case report as PDF (``vertebro report``'s document)."""
