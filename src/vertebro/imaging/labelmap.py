@@ -8,8 +8,11 @@ cranial → caudal order. The full volume is scanned in one pass
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 _MAX_DISTINCT = 255
 _CHUNK_VOXELS = 1 << 23
+_PARALLEL_VOXELS = 1 << 25  # arrays from twice this size are scanned in parallel slabs
+_MAX_WORKERS = 4
 _FOLDER_FILE = re.compile(r"vertebrae_(C[1-7]|T([1-9]|1[0-3])|L[1-6]|S1)\.nii(\.gz)?")
 _STRUCTURE_26 = np.ones((3, 3, 3), dtype=bool)
 
@@ -106,6 +111,44 @@ def _integral_copy(array: npt.NDArray[Any], source: str) -> npt.NDArray[Any]:
     return array.astype(dtype)
 
 
+def find_boxes(
+    array: npt.NDArray[Any], top: int, *, slab_voxels: int = _PARALLEL_VOXELS
+) -> dict[int, Box]:
+    """``{value: bounding box}`` of the values 1…``top`` of a C-ordered integer array.
+
+    One ``scipy.ndimage.find_objects`` pass; a large array is cut into slabs along its
+    first axis, scanned in parallel threads (find_objects releases the GIL) and the
+    slabs' boxes are joined.
+    """
+    from scipy import ndimage
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(_MAX_WORKERS, cpus or 1, max(1, array.size // slab_voxels))
+    if workers == 1:
+        found = ndimage.find_objects(array, max_label=top)
+        return {i + 1: b for i, b in enumerate(found) if b is not None}
+    bounds = np.linspace(0, array.shape[0], workers + 1).astype(int).tolist()
+    slabs = [(start, array[start:stop]) for start, stop in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda slab: ndimage.find_objects(slab[1], max_label=top), slabs))
+    boxes: dict[int, Box] = {}
+    for (start, _), found in zip(slabs, parts, strict=True):
+        for i, b in enumerate(found):
+            if b is None:
+                continue
+            shifted = (slice(b[0].start + start, b[0].stop + start), *b[1:])
+            known = boxes.get(i + 1)
+            boxes[i + 1] = (
+                shifted  # type: ignore[assignment]
+                if known is None
+                else tuple(
+                    slice(min(k.start, n.start), max(k.stop, n.stop))
+                    for k, n in zip(known, shifted, strict=True)
+                )
+            )
+    return dict(sorted(boxes.items()))
+
+
 def scan_label_values(
     array: npt.NDArray[Any], source: str
 ) -> tuple[npt.NDArray[Any], dict[int, Box]]:
@@ -139,16 +182,11 @@ def scan_label_values(
             idx = np.nonzero(array == v)
             boxes[int(v)] = tuple(slice(int(i.min()), int(i.max()) + 1) for i in idx)  # type: ignore[assignment]
         return array, boxes
-    from scipy import ndimage
-
     if array.flags.f_contiguous and not array.flags.c_contiguous:
         # NIfTI arrays come in Fortran order: scan the C-ordered transposed view (7× faster).
-        found = [
-            None if b is None else b[::-1] for b in ndimage.find_objects(array.T, max_label=top)
-        ]
+        boxes = {v: b[::-1] for v, b in find_boxes(array.T, top).items()}
     else:
-        found = ndimage.find_objects(array, max_label=top)
-    boxes = {i + 1: b for i, b in enumerate(found) if b is not None}
+        boxes = find_boxes(array, top)
     distinct = len(boxes)
     if distinct >= _MAX_DISTINCT:
         has_zero = distinct > _MAX_DISTINCT or any(
