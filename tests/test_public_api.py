@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import vertebro
@@ -21,9 +23,11 @@ FRAMEWORKS = {
     "matplotlib",
     "nibabel",
     "pydicom",
-    "numpy",
-    "scipy",
 }
+#: Array libraries: pure computation, allowed only where the data are arrays — the outcome
+#: statistics over a whole registry (outcomes/); the rest of the core stays light to import.
+NUMERIC = {"numpy", "scipy"}
+NUMERIC_ALLOWED = {"outcomes"}
 SHELL = {
     "vertebro.cli",
     "vertebro.services",
@@ -63,9 +67,23 @@ def test_the_core_never_imports_the_shell_or_a_framework() -> None:
         for path in (PACKAGE / package).rglob("*.py") if (PACKAGE / package).exists() else []:
             for name in _imports(path):
                 top = name.split(".")[0]
-                if top in FRAMEWORKS or any(name.startswith(s) for s in SHELL):
+                numeric = top in NUMERIC and package not in NUMERIC_ALLOWED
+                if top in FRAMEWORKS or numeric or any(name.startswith(s) for s in SHELL):
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
+
+
+def test_assessing_loads_no_array_library() -> None:
+    """``vertebro assess`` and ``import vertebro`` start fast: no numpy, no outcomes."""
+    code = (
+        "import sys, vertebro, vertebro.cli\n"
+        "from vertebro.services.assessing import assess_json\n"
+        "print(sorted(m for m in ('numpy', 'scipy', 'vertebro.outcomes') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_the_core_does_no_io() -> None:

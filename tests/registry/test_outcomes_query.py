@@ -77,6 +77,19 @@ def test_cli_on_an_empty_registry(database_url: str) -> None:
     assert bad.returncode == 2 and "--since" in bad.stderr and bad.stdout == ""
 
 
+def test_cases_without_a_performed_session_count_nowhere(registry: Registry) -> None:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+        svc.create_patient(tx, {"code": "P-009", "sex": "female"})
+        svc.create_case(tx, "P-009", example_case(case_id="c-9"))
+        svc.assess_case(tx, "c-9")
+        svc.record_procedure(tx, "c-9", procedure_doc(status="scheduled"))
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+        document = outcomes_document(tx, as_of=AS_OF)
+        assert load_patient_outcomes(tx) == []
+    assert document["n"] == 0 and document["by_technique"]["kyphoplasty"]["n"] == 0
+    assert all(v["due"] == 0 for v in document["completeness"].values())
+
+
 def test_query_reads_the_typed_columns(registry: Registry) -> None:
     _record_patient(registry)
     with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:

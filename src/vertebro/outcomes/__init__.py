@@ -1,4 +1,9 @@
-"""Outcome statistics over plain registry records (pure: no SQL, no I/O, no numpy/scipy).
+"""Outcome statistics over plain registry records (pure: no SQL, no I/O).
+
+A registry's patients are held as arrays (``columns``) and reduced to tallies per
+technique group and Genant stratum (``cells``), so that a million follow-ups take a second;
+the statistics then run over those tallies (``tally``), with the same results as over the
+samples themselves. The distributions are the standard library's (``_distributions``).
 
 Definitions: ``spec/registry-v1.md`` ("Follow-up", "Outcomes") and rulebook section R.
 
@@ -6,6 +11,9 @@ Definitions: ``spec/registry-v1.md`` ("Follow-up", "Outcomes") and rulebook sect
 module               job
 ===================  ==========================================================
 ``records``          the input records (:class:`PatientOutcome` per patient)
+``columns``          the same facts as arrays (:class:`OutcomeColumns`)
+``cells``            tallies per technique group and Genant stratum
+``tally``            samples as value → count
 ``proportions``      Wilson interval; Newcombe interval of a difference
 ``success``          R-1 success and its alternatives per visit
 ``paired``           change from baseline: mean, t-interval, Wilcoxon p

@@ -172,6 +172,8 @@ def load_outcome_columns(tx: Tx) -> OutcomeColumns:
     procedure, case_pk, anchor = procedure[has_levels], case_pk[has_levels], anchor[has_levels]
     assessment, demo = assessment[has_levels], demo[has_levels]
     n = procedure.size
+    if n == 0:  # no patient with a performed session
+        return OutcomeColumns.from_records([])
     group_of_bits = np.array(
         [
             -1,
