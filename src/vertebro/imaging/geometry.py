@@ -12,7 +12,9 @@ Every array operation works on the vertebra's crop, never on the whole volume.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +33,8 @@ __all__ = [
     "Section",
     "measure_geometry",
 ]
+
+_MAX_WORKERS = 4
 
 logger = logging.getLogger(__name__)
 
@@ -324,9 +328,24 @@ def measure_geometry(
     axes = _spine_axes(labels, centroids)
     out: list[LevelGeometry] = []
     total = len(labels.vertebrae)
-    for v, c, y in zip(labels.vertebrae, centroids, axes, strict=True):
-        out.append(_measure_level(v, c, y, labels))
-        logger.debug("measured %s: %s", v.level, out[-1].reason or "evaluable")
-        if progress is not None:
-            progress(len(out), total)
+    jobs = list(zip(labels.vertebrae, centroids, axes, strict=True))
+    # levels are independent once the axes are known; numpy and scipy.ndimage release the
+    # GIL in their loops, so a second core shortens the work (results keep their order)
+    with ThreadPoolExecutor(min(_MAX_WORKERS, _cpus(), max(1, total))) as pool:
+        for (v, _, _), measured in zip(
+            jobs,
+            pool.map(lambda job: _measure_level(job[0], job[1], job[2], labels), jobs),
+            strict=True,
+        ):
+            out.append(measured)
+            logger.debug("measured %s: %s", v.level, measured.reason or "evaluable")
+            if progress is not None:
+                progress(len(out), total)
     return out
+
+
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
