@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from vertebro.reporting.citations import cite
 from vertebro.reporting.labels import label, level_words
 
-__all__ = ["css_string", "environment", "number", "stamp"]
+__all__ = ["TEMPLATES", "css_string", "environment", "make_environment", "number", "stamp"]
 
 
 def css_string(value: object) -> Markup:
@@ -49,11 +49,11 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """One environment for every printed document (HTML autoescaped, CSS not)."""
+def make_environment(loader: BaseLoader) -> Environment:
+    """A Jinja2 environment as vertebro's pages and documents use it: HTML and SVG
+    autoescaped, undefined names an error, the clinical labels and citations at hand."""
     env = Environment(
-        loader=PackageLoader("vertebro.reporting", "templates"),
+        loader=loader,
         autoescape=select_autoescape(["html", "svg"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -61,8 +61,19 @@ def environment() -> Environment:
     )
     env.filters["label"] = label
     env.filters["level_words"] = level_words
+    env.globals["cite"] = cite
+    return env
+
+
+#: The printed documents' templates (the web app reads its shared partials from here too).
+TEMPLATES = PackageLoader("vertebro.reporting", "templates")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """One environment for every printed document (HTML autoescaped, CSS not)."""
+    env = make_environment(TEMPLATES)
     env.filters["css_string"] = css_string
     env.filters["number"] = number
     env.filters["stamp"] = stamp
-    env.globals["cite"] = cite
     return env

@@ -9,13 +9,12 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 from vertebro.api.context import app_context
 from vertebro.errors import NotFound, PermissionDenied, RegistryError
 from vertebro.registry import Role
-from vertebro.web.citations import cite
-from vertebro.web.labels import label, level_words
+from vertebro.reporting.templating import TEMPLATES, make_environment
 from vertebro.web.session import CsrfFailed, LoginRequired, load_session, save_session
 
 __all__ = ["html_error", "page", "redirect", "templates"]
@@ -25,17 +24,9 @@ HTMX_VERSION = "2.0.11"
 
 @lru_cache(maxsize=1)
 def templates() -> Environment:
-    env = Environment(
-        loader=PackageLoader("vertebro.web", "templates"),
-        autoescape=select_autoescape(["html", "svg"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["label"] = label
-    env.filters["level_words"] = level_words
+    # the web's own templates first, then the partials shared with the printed documents
+    env = make_environment(ChoiceLoader([PackageLoader("vertebro.web", "templates"), TEMPLATES]))
     env.globals["htmx_version"] = HTMX_VERSION
-    env.globals["cite"] = cite
     return env
 
 
