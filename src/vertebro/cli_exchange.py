@@ -133,7 +133,7 @@ def export_case(
     """Export a registry case as a Bundle: its current version, the latest stored
     assessment, procedures and follow-ups (audited)."""
     from vertebro.exchange.fhir_export import bundle_json
-    from vertebro.reporting.pdf import write_atomically
+    from vertebro.files import write_atomically
     from vertebro.services.registry import Actor, unit_of_work
     from vertebro.services.registry.exchange import exchange_record
 

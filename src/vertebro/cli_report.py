@@ -61,7 +61,8 @@ def _produce(
 ) -> None:
     """Read and compose (one transaction), render, write atomically, then audit the export;
     when the audit fails the file is removed again."""
-    from vertebro.reporting.pdf import WeasyPrintRenderer, write_atomically
+    from vertebro.files import write_atomically
+    from vertebro.reporting.pdf import WeasyPrintRenderer
     from vertebro.services.registry import Actor, record_export, unit_of_work
 
     with _registry(database) as registry:

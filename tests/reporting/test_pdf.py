@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from vertebro.files import write_atomically
 from vertebro.reporting.pdf import (
     PdfRenderer,
     RefusedURL,
     WeasyPrintRenderer,
     offline_url_fetcher,
-    write_atomically,
 )
 
 
@@ -98,7 +98,7 @@ def test_write_atomically_replaces_whole_files_only(tmp_path: Path, monkeypatch:
     def broken(*args: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("vertebro.reporting.pdf.os.replace", broken)
+    monkeypatch.setattr("vertebro.files.os.replace", broken)
     with pytest.raises(OSError, match="No space"):
         write_atomically(target, b"%PDF-third")
     assert target.read_bytes() == b"%PDF-second"

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Engine, MetaData, Table, inspect, select, text
 
 from vertebro.errors import Conflict, RegistryError
+from vertebro.files import write_atomically
 from vertebro.registry.database import create_registry_engine
 from vertebro.registry.migrate import current_revision, upgrade
 
@@ -131,19 +132,6 @@ def load(engine: Engine, document: dict[str, Any]) -> int:
     return count
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _sqlite_path(engine: Engine) -> str:
     database = engine.url.database
     if not database or database == ":memory:":
@@ -176,7 +164,7 @@ def backup(engine: Engine, path: Path) -> BackupInfo:
         return BackupInfo(kind="sqlite", revision=revision, path=str(path))
     document = dump(engine)
     rows = sum(len(t["rows"]) for t in document["tables"].values())
-    _write_atomically(path, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    write_atomically(path, json.dumps(document, ensure_ascii=False).encode("utf-8"))
     logger.info("registry dumped to %s (%d rows, revision %s)", path, rows, revision)
     return BackupInfo(kind="dump", revision=revision, rows=rows, path=str(path))
 

@@ -9,9 +9,6 @@ and pictures are inline). WeasyPrint is imported only when a PDF is made.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -23,7 +20,6 @@ __all__ = [
     "RefusedURL",
     "WeasyPrintRenderer",
     "offline_url_fetcher",
-    "write_atomically",
 ]
 
 logger = logging.getLogger(__name__)
@@ -80,24 +76,3 @@ class WeasyPrintRenderer:
         )
         data: bytes = document.write_pdf()
         return data
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed into
-    place: a reader sees the old file or the whole new one, never half of it. Like the
-    registry's backups, the file is readable by its owner only (mode 0600): it holds
-    patient data.
-
-    Raises :class:`OSError` (folder missing, not writable, disk full); nothing is left behind.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
