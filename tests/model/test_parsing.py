@@ -204,3 +204,13 @@ def test_case_round_trips_through_json() -> None:
     again = parse_case_json(case.model_dump_json(exclude_unset=True))
     assert again == case
     assert json.loads(case.model_dump_json())["schema"] == "vertebro.case/1"
+
+
+@pytest.mark.parametrize("gap", ["\t", "\n", "\r", " "])
+def test_a_repeated_key_after_white_space_is_found_in_compact_text(gap: str) -> None:
+    """Compact text with one repeated key whose colon follows white space: the fast key
+    count must not miss it."""
+    text = json.dumps(BASE, separators=(",", ":")).replace(
+        '"age_years":78', f'"age_years":78,"age_years"{gap}:78'
+    )
+    assert errors_of(text) == ["patient.age_years: duplicate key"]
