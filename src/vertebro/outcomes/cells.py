@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ from vertebro.outcomes.paired import ChangeTable
 from vertebro.outcomes.records import TIMED_VISITS, LeakageDetection, PairTable, TechniqueGroup
 from vertebro.outcomes.survival import SurvivalTally
 
-__all__ = ["GRADE_STRATA", "Cell", "cells"]
+__all__ = ["GRADE_STRATA", "Cell", "cells", "group_totals"]
 
 #: The Genant strata of the comparison: grades 0–3 and unknown (``None``).
 GRADE_STRATA: tuple[int | None, ...] = (0, 1, 2, 3, None)
@@ -31,7 +31,6 @@ _N_STRATA = len(GRADE_STRATA)
 _N_CELLS = len(GROUPS) * _N_STRATA
 
 Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
 K = TypeVar("K")
 T = TypeVar("T")
 
@@ -91,18 +90,9 @@ def _cell_of(columns: OutcomeColumns) -> Ints:
     return columns.group.astype(np.int64) * _N_STRATA + stratum
 
 
-def _tally_by_cell(cell: Ints, days: Ints) -> list[Counter[int]]:
-    out: list[Counter[int]] = [Counter() for _ in range(_N_CELLS)]
-    if days.size == 0:
-        return out
-    span = int(days.max()) + 1
-    keys, counts = np.unique(cell * span + days, return_counts=True)
-    for key, count in zip(keys.tolist(), counts.tolist(), strict=True):
-        out[key // span][key % span] = count
-    return out
-
-
-def _tally(slot: Ints, values: Floats, slots: int) -> tuple[list[int], list[float], list[int]]:
+def _tally(
+    slot: Ints, values: npt.NDArray[Any], slots: int
+) -> tuple[list[int], list[Any], list[int]]:
     """``(slot, value, count)`` for every value occurring in a slot, by one count pass."""
     distinct, codes = np.unique(values, return_inverse=True)
     size = distinct.size
@@ -142,13 +132,20 @@ def _pairs_and_changes(columns: OutcomeColumns, cell: Ints, out: list[Cell]) -> 
             out[c].pairs.setdefault((score, TIMED_VISITS[v]), Counter())[(b, f)] = count
 
 
+def _days_per_cell(cell: Ints, days: Ints) -> list[Counter[int]]:
+    out: list[Counter[int]] = [Counter() for _ in range(_N_CELLS)]
+    for c, day, count in zip(*_tally(cell, days, _N_CELLS), strict=True):
+        out[c][day] = count
+    return out
+
+
 def _survival(columns: OutcomeColumns, cell: Ints, out: list[Cell]) -> None:
     first = columns.first_fracture_day()
     last = columns.last_follow_up_day()
     event = ~np.isnan(first) & (np.nan_to_num(first, nan=-1.0) >= 0)
     censor = ~event & ~np.isnan(last) & (np.nan_to_num(last, nan=-1.0) >= 0)
-    died = _tally_by_cell(cell[event], first[event].astype(np.int64))
-    left = _tally_by_cell(cell[censor], last[censor].astype(np.int64))
+    died = _days_per_cell(cell[event], first[event].astype(np.int64))
+    left = _days_per_cell(cell[censor], last[censor].astype(np.int64))
     deaths = ~np.isnan(columns.death()) & np.isnan(first) & ~np.isnan(last)
     dead_per_cell = np.bincount(cell[deaths], minlength=_N_CELLS).tolist()
     for index, c in enumerate(out):
@@ -172,6 +169,15 @@ def _leakage(columns: OutcomeColumns, cell: Ints, out: list[Cell]) -> None:
         for m, method in enumerate(METHODS):
             c.leak_assessed[method] = seen[index * n_methods + m]
             c.leak_events[method] = leaked[index * n_methods + m]
+
+
+def group_totals(
+    by_cell: dict[tuple[TechniqueGroup, int | None], Cell],
+) -> dict[TechniqueGroup, Cell]:
+    """Each technique group as the sum of its strata."""
+    return {
+        g: sum((by_cell[(g, stratum)] for stratum in GRADE_STRATA), Cell()) for g in TechniqueGroup
+    }
 
 
 def cells(columns: OutcomeColumns) -> dict[tuple[TechniqueGroup, int | None], Cell]:

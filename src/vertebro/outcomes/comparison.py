@@ -27,7 +27,7 @@ from typing import Protocol
 
 from vertebro.outcomes._distributions import norm_sf, t_ppf
 from vertebro.outcomes._ranks import mann_whitney_u_counts, midranks
-from vertebro.outcomes.cells import GRADE_STRATA, Cell, cells
+from vertebro.outcomes.cells import GRADE_STRATA, Cell, cells, group_totals
 from vertebro.outcomes.columns import OutcomeColumns
 from vertebro.outcomes.paired import ChangeTable, Score
 from vertebro.outcomes.proportions import ProportionDifference, newcombe_difference
@@ -241,25 +241,21 @@ def compare_tables(kp: GroupTallies, vp: GroupTallies) -> GroupComparison:
     )
 
 
-def _groups(patients: Iterable[PatientOutcome]) -> dict[tuple[TechniqueGroup, int | None], Cell]:
+def _cells(patients: Iterable[PatientOutcome]) -> dict[tuple[TechniqueGroup, int | None], Cell]:
     return cells(OutcomeColumns.from_records(patients))
 
 
 def compare_techniques(patients: Iterable[PatientOutcome]) -> GroupComparison:
     """Compare the kyphoplasty and vertebroplasty groups of ``patients`` (mixed left out)."""
-    by_cell = _groups(patients)
-
-    def group(g: TechniqueGroup) -> Cell:
-        return sum((by_cell[(g, grade)] for grade in GRADE_STRATA), Cell())
-
-    return compare_tables(group(TechniqueGroup.KYPHOPLASTY), group(TechniqueGroup.VERTEBROPLASTY))
+    groups = group_totals(_cells(patients))
+    return compare_tables(groups[TechniqueGroup.KYPHOPLASTY], groups[TechniqueGroup.VERTEBROPLASTY])
 
 
 def compare_techniques_by_grade(
     patients: Iterable[PatientOutcome],
 ) -> dict[int | None, GroupComparison]:
     """:func:`compare_techniques` within each Genant grade 0–3 and for unknown (``None``)."""
-    by_cell = _groups(patients)
+    by_cell = _cells(patients)
     return {
         grade: compare_tables(
             by_cell[(TechniqueGroup.KYPHOPLASTY, grade)],

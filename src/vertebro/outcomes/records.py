@@ -41,7 +41,6 @@ __all__ = [
     "TreatedLevel",
     "Visit",
     "collect_pairs",
-    "merge_pairs",
     "technique_group",
 ]
 
@@ -277,12 +276,3 @@ def collect_pairs(patients: Iterable[PatientOutcome]) -> PairTable:
         for key, pair in patient.pairs.items():
             table.setdefault(key, Counter())[pair] += 1
     return table
-
-
-def merge_pairs(tables: Iterable[PairTable]) -> PairTable:
-    """The pairs of several disjoint groups of patients together."""
-    merged: PairTable = {}
-    for table in tables:
-        for key, pairs in table.items():
-            merged.setdefault(key, Counter()).update(pairs)
-    return merged

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from vertebro.outcomes.caveats import DEFAULT_SMALL_N, Caveat, CaveatCode
-from vertebro.outcomes.cells import Cell, cells
+from vertebro.outcomes.cells import Cell, cells, group_totals
 from vertebro.outcomes.columns import OutcomeColumns
 from vertebro.outcomes.comparison import (
     GRADE_STRATA,
@@ -245,9 +245,7 @@ def outcomes_report_columns(
         )
     # one pass: patients into (technique, grade) cells; a group is the sum of its cells
     by_cell = cells(kept)
-    groups = {
-        g: sum((by_cell[(g, grade)] for grade in GRADE_STRATA), Cell()) for g in TechniqueGroup
-    }
+    groups = group_totals(by_cell)
     by_technique = {
         g.value: _group(groups[g], f"by_technique.{g.value}", small_n, caveats)
         for g in TechniqueGroup

@@ -40,7 +40,6 @@ __all__ = [
     "log_rank",
     "log_rank_counts",
     "new_fracture_times",
-    "survival_tally",
 ]
 
 #: One group's follow-up as (events per day, censorings per day).
@@ -186,11 +185,6 @@ def log_rank(
     ``chi2`` and ``p`` are ``None`` when the variance is zero (no events, or no overlap).
     """
     return log_rank_counts(_tables(times1, events1), _tables(times2, events2))
-
-
-def survival_tally(times: Sequence[int], events: Sequence[bool]) -> SurvivalTally:
-    """``(events per day, censorings per day)`` of one group."""
-    return _tables(times, events)
 
 
 def log_rank_counts(first: SurvivalTally, second: SurvivalTally) -> LogRank:
