@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 from dataclasses import fields
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from vertebro.api.outcomes_adapter import outcomes_service
@@ -222,3 +222,31 @@ def test_column_query_reads_what_the_record_query_reads(registry: Registry) -> N
         assert _rows(fast, table) == _rows(reference, table), table
     assert document == outcomes_report(records, as_of=AS_OF, include_demo=True)
     assert fast.fx_patient.size > 0 and bool(fast.fu_deceased.any())
+
+
+def test_baseline_is_the_latest_case_version_on_or_before_the_anchor(registry: Registry) -> None:
+    """Versions 1 and 2 exist at the anchor, version 3 comes later: version 2's pain is the
+    baseline, in the column query and in the record query alike."""
+    later = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+    def edited(pain: int) -> dict[str, Any]:
+        document = example_case(case_id="c-1")
+        document["clinical"]["pain_nrs"] = pain
+        return document
+
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+        svc.create_patient(tx, {"code": "P-001", "sex": "female"})
+        svc.create_case(tx, "P-001", edited(6))
+        svc.replace_case(tx, "c-1", edited(9), 1)
+        svc.assess_case(tx, "c-1")
+        svc.record_procedure(tx, "c-1", procedure_doc())
+        svc.record_follow_up(tx, "c-1", follow_up_doc("1 month", "2026-04-01", pain_nrs=3))
+    with unit_of_work(registry, Actor.cli(), now=later, today=later.date()) as tx:
+        svc.replace_case(tx, "c-1", edited(5), 2)
+    with unit_of_work(registry, Actor.cli(), now=later, today=later.date()) as tx:
+        fast = load_outcome_columns(tx)
+        (record,) = load_patient_outcomes(tx)
+        document = outcomes_document(tx, as_of=AS_OF)
+    assert record.baseline_nrs == 9
+    assert fast.baseline[:, 0].tolist() == [9.0]
+    assert document["by_technique"]["kyphoplasty"]["nrs_change"]["1 month"]["mean"] == -6

@@ -215,7 +215,9 @@ def load_outcome_columns(tx: Tx) -> OutcomeColumns:
         (v_number == 1) | (_ints(versions[:, 2]) <= anchor[np.maximum(v_slot, 0)])
     )
     order = np.lexsort((v_number[current], v_slot[current]))
-    baseline[v_slot[current][order]] = versions[current][order][:, 3:]  # highest version wins
+    slots, values = v_slot[current][order], versions[current][order][:, 3:]
+    highest = np.r_[slots[1:] != slots[:-1], True] if slots.size else slots.astype(bool)
+    baseline[slots[highest]] = values[highest]  # each case's highest current version
     fu_case, visit, status, fu_date, fu_scores = _follow_ups(tx, dialect)
     fu_patient = _lookup(case_pk, fu_case)
     base = (fu_patient >= 0) & (visit == _BASELINE)
