@@ -27,12 +27,26 @@ _UNKNOWN_NEUROLOGY = Neurology.UNKNOWN
 NOT_APPLICABLE = build(Score, value=None, interpretation=None, missing=[])
 
 
+#: Scores are immutable and their inputs few (a small integer and its reading, or the
+#: paths a score lacked), so each distinct one is built once and shared.
+_COMPUTED: dict[tuple[int, str], Score] = {}
+_UNKNOWN: dict[tuple[str, ...], Score] = {}
+
+
 def _score(value: int, interpretation: str) -> Score:
-    return build(Score, value=value, interpretation=interpretation, missing=[])
+    score = _COMPUTED.get((value, interpretation))
+    if score is None:
+        score = build(Score, value=value, interpretation=interpretation, missing=[])
+        _COMPUTED[value, interpretation] = score
+    return score
 
 
 def _unknown(missing: list[str]) -> Score:
-    return build(Score, value=None, interpretation=None, missing=missing)
+    key = tuple(missing)
+    score = _UNKNOWN.get(key)
+    if score is None:
+        score = _UNKNOWN[key] = build(Score, value=None, interpretation=None, missing=missing)
+    return score
 
 
 def of_score(

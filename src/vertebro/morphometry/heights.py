@@ -52,6 +52,15 @@ class Shape(StrEnum):
     CRUSH = "crush"
 
 
+_GIVEN, _REFERENCE, _POSTERIOR_RATIO, _NONE = (
+    LossSource.GIVEN,
+    LossSource.REFERENCE,
+    LossSource.POSTERIOR_RATIO,
+    LossSource.NONE,
+)
+_NORMAL, _WEDGE, _BICONCAVE, _CRUSH = Shape.NORMAL, Shape.WEDGE, Shape.BICONCAVE, Shape.CRUSH
+
+
 def _distance_mm(p: Point, q: Point) -> float:
     return math.hypot(p[0] - q[0], p[1] - q[1])
 
@@ -95,15 +104,15 @@ def height_loss_pct(
     (25.0, <LossSource.REFERENCE: 'reference'>)
     """
     if given_pct is not None:
-        return _clamp_pct(round_tenth(given_pct)), LossSource.GIVEN
+        return _clamp_pct(round_tenth(given_pct)), _GIVEN
     if heights is None:
-        return None, LossSource.NONE
+        return None, _NONE
     ha, hm, hp = heights
     if reference_mm is not None:
         raw = 100.0 * (1.0 - min(ha, hm, hp) / reference_mm)
-        return _clamp_pct(round_tenth(raw)), LossSource.REFERENCE
+        return _clamp_pct(round_tenth(raw)), _REFERENCE
     raw = 100.0 * (1.0 - min(ha, hm) / hp)
-    return _clamp_pct(round_tenth(raw)), LossSource.POSTERIOR_RATIO
+    return _clamp_pct(round_tenth(raw)), _POSTERIOR_RATIO
 
 
 def genant_grade(loss_pct: float | None) -> int | None:
@@ -137,13 +146,13 @@ def shape_of(
     if grade is None:
         return None
     if grade == 0:
-        return Shape.NORMAL
+        return _NORMAL
     if heights is None:
         return None
     ha, hm, hp = heights
-    best, best_ratio = Shape.WEDGE, ha / hp
+    best, best_ratio = _WEDGE, ha / hp
     if hm / hp < best_ratio:
-        best, best_ratio = Shape.BICONCAVE, hm / hp
+        best, best_ratio = _BICONCAVE, hm / hp
     if reference_mm is not None and hp / reference_mm < best_ratio:
-        best = Shape.CRUSH
+        best = _CRUSH
     return best

@@ -18,7 +18,12 @@ class OFClass(StrEnum):
 
     @property
     def number(self) -> int:
-        return int(self.value[2])
+        """1 for OF1 … 5 for OF5."""
+        return _NUMBER[self]
+
+
+_NUMBER: dict[OFClass, int] = {c: int(c[2]) for c in OFClass}
+_OF1, _OF2, _OF3, _OF4, _OF5 = OFClass.OF1, OFClass.OF2, OFClass.OF3, OFClass.OF4, OFClass.OF5
 
 
 def derive_of_class(
@@ -40,15 +45,15 @@ def derive_of_class(
     (None, ['endplates_involved'])
     """
     if tension_band_failure is True:
-        return OFClass.OF5, []
+        return _OF5, []
     if endplates_involved == 2 or (loss_pct is not None and loss_pct > 80.0):
-        return OFClass.OF4, []
+        return _OF4, []
     if endplates_involved == 1 and posterior_wall == "distinct":
-        return OFClass.OF3, []
+        return _OF3, []
     if endplates_involved == 1 and posterior_wall in ("intact", "minor"):
-        return OFClass.OF2, []
+        return _OF2, []
     if endplates_involved == 0 and mri_edema is True:
-        return OFClass.OF1, []
+        return _OF1, []
     if endplates_involved is None:
         return None, ["endplates_involved"]
     if endplates_involved == 1:

@@ -14,6 +14,10 @@ from vertebro.model.fast import build
 __all__ = ["aftercare_items", "follow_up_items"]
 
 
+_SAME_DAY, _OVERNIGHT = Discharge.SAME_DAY, Discharge.OVERNIGHT
+_VP, _KP = Technique.VERTEBROPLASTY, Technique.KYPHOPLASTY
+
+
 @dataclass(frozen=True)
 class _Items:
     """The rulebook's aftercare items, built once (they are immutable and shared)."""
@@ -54,11 +58,11 @@ def _items() -> _Items:
 def _discharge(items: _Items, sessions: Sequence[Session]) -> RuleCitation:
     """A-1 as one item: same-day, overnight, or per session when they differ."""
     kinds = {s.discharge for s in sessions}
-    if kinds == {Discharge.SAME_DAY}:
+    if kinds == {_SAME_DAY}:
         return items.same_day
-    if kinds == {Discharge.OVERNIGHT}:
+    if kinds == {_OVERNIGHT}:
         return items.overnight
-    words = {Discharge.SAME_DAY: "same day", Discharge.OVERNIGHT: "overnight"}
+    words = {_SAME_DAY: "same day", _OVERNIGHT: "overnight"}
     per_session = "; ".join(f"session {i} {words[s.discharge]}" for i, s in enumerate(sessions, 1))
     text = items.discharge_mixed.format(sessions=per_session)
     return _citation("A-1", text, items.discharge_source)
@@ -71,9 +75,9 @@ def aftercare_items(
     level is osteoporotic, A-6."""
     items = _items()
     out = [_discharge(items, sessions)]
-    if Technique.VERTEBROPLASTY in techniques:
+    if _VP in techniques:
         out.append(items.vertebroplasty)
-    if Technique.KYPHOPLASTY in techniques:
+    if _KP in techniques:
         out.append(items.kyphoplasty)
     out.append(items.soreness)
     if osteoporotic:

@@ -20,6 +20,12 @@ from vertebro.planning.aftercare import aftercare_items, follow_up_items
 
 __all__ = ["PLANNED_RECOMMENDATIONS", "TreatedLevel", "make_plan", "split_sessions"]
 
+_KP, _VP = Technique.KYPHOPLASTY, Technique.VERTEBROPLASTY
+_LEVEL_KP, _LEVEL_VP = Recommendation.KYPHOPLASTY, Recommendation.VERTEBROPLASTY
+_GENERAL, _LOCAL_SEDATION = Anaesthesia.GENERAL, Anaesthesia.LOCAL_SEDATION
+_OVERNIGHT, _SAME_DAY = Discharge.OVERNIGHT, Discharge.SAME_DAY
+_HIGH, _STANDARD = Viscosity.HIGH, Viscosity.STANDARD
+
 #: Overall recommendations that come with a plan.
 PLANNED_RECOMMENDATIONS = frozenset(
     {
@@ -60,13 +66,13 @@ class TreatedLevel:
 def _technique(level: TreatedLevel, overall: Recommendation) -> Technique:
     """P-0: a level's own technique; an ``either`` level follows a single overall
     technique, else vertebroplasty."""
-    if level.recommendation is Recommendation.KYPHOPLASTY:
-        return Technique.KYPHOPLASTY
-    if level.recommendation is Recommendation.VERTEBROPLASTY:
-        return Technique.VERTEBROPLASTY
-    if overall is Recommendation.KYPHOPLASTY:
-        return Technique.KYPHOPLASTY
-    return Technique.VERTEBROPLASTY
+    if level.recommendation is _LEVEL_KP:
+        return _KP
+    if level.recommendation is _LEVEL_VP:
+        return _VP
+    if overall is _LEVEL_KP:
+        return _KP
+    return _VP
 
 
 def split_sessions(levels: Sequence[TreatedLevel]) -> list[list[TreatedLevel]]:
@@ -116,7 +122,7 @@ def make_plan(
             technique=technique[t.level],
             approach=_APPROACH[technique[t.level]],
             cement_ml=CEMENT_ML[(technique[t.level], t.level.is_lumbar)],
-            cement_viscosity=Viscosity.HIGH if t.leak_risk else Viscosity.STANDARD,
+            cement_viscosity=_HIGH if t.leak_risk else _STANDARD,
         )
         for t in sorted(treated, key=lambda t: t.level)
     ]
@@ -124,17 +130,15 @@ def make_plan(
     sessions = []
     for group in split_sessions(treated):
         kinds = [technique[t.level] for t in group]
-        has_kp = Technique.KYPHOPLASTY in kinds
+        has_kp = _KP in kinds
         overnight = (asa_class is not None and asa_class >= 4) or len(group) >= 3
         sessions.append(
             build(
                 Session,
                 levels=[t.level for t in group],
-                anaesthesia=Anaesthesia.GENERAL
-                if has_kp and not high_risk_patient
-                else Anaesthesia.LOCAL_SEDATION,
+                anaesthesia=_GENERAL if has_kp and not high_risk_patient else _LOCAL_SEDATION,
                 minutes=sum(MINUTES_PER_LEVEL[k] for k in kinds),
-                discharge=Discharge.OVERNIGHT if overnight else Discharge.SAME_DAY,
+                discharge=_OVERNIGHT if overnight else _SAME_DAY,
             )
         )
     return build(
