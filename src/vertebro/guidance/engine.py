@@ -1,5 +1,5 @@
-"""Case → Assessment under rulebook 2026.1: each level through C, O, N-1, Q, N, T in order,
-then W and K for every level, then the composition and the plan."""
+"""Case → Verdict → Assessment under rulebook 2026.1: each level through C, O, N-1, Q, N, T
+in order, then W and K for every level, then the composition and the plan."""
 
 from __future__ import annotations
 
@@ -17,19 +17,21 @@ from vertebro.guidance.rules import (
     LevelRule,
     cement_leak_risk,
 )
-from vertebro.model.assessment import ASSESSMENT_SCHEMA, Assessment, LevelAssessment, RuleCitation
+from vertebro.guidance.verdict import LevelVerdict, Verdict
+from vertebro.model.assessment import ASSESSMENT_SCHEMA, Assessment, LevelAssessment, Scores
 from vertebro.model.case import Case
 from vertebro.model.enums import Etiology, Recommendation
 from vertebro.model.fast import build
 from vertebro.planning import TreatedLevel, make_plan
 
-__all__ = ["assess", "compose", "decide_level"]
+__all__ = ["assess", "compose", "decide_level", "evaluate", "to_assessment"]
 
 R = Recommendation
 _OSTEOPOROTIC = Etiology.OSTEOPOROTIC
 _CONTRAINDICATED, _OPEN_SURGERY, _NEEDS_WORKUP = R.CONTRAINDICATED, R.OPEN_SURGERY, R.NEEDS_WORKUP
 _CONSERVATIVE, _EITHER, _MIXED = R.CONSERVATIVE, R.EITHER, R.MIXED
 _TECHNIQUES = frozenset({R.KYPHOPLASTY, R.VERTEBROPLASTY})
+_TREATED = frozenset(r for r in R if r.is_treated)
 
 
 def _first(rules: tuple[LevelRule, ...], case: Case, facts: LevelFacts) -> LevelRule | None:
@@ -81,33 +83,32 @@ def compose(levels: list[Recommendation], contraindicated: bool) -> Recommendati
     return _EITHER if _EITHER in levels else _CONSERVATIVE
 
 
-def _unique_by_rule(items: list[RuleCitation]) -> list[RuleCitation]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        if item.rule not in seen:
-            seen.add(item.rule)
-            out.append(item)
-    return out
+def _unique(levels: list[LevelVerdict], attribute: str) -> list[str]:
+    """The items of every level's list ``attribute``, each once, in order."""
+    if len(levels) == 1:
+        return list(getattr(levels[0], attribute))
+    return list(dict.fromkeys(item for level in levels for item in getattr(level, attribute)))
 
 
 def _ordinal(facts: LevelFacts) -> int:
     return facts.fracture.level.ordinal
 
 
-def assess(case: Case) -> Assessment:
-    """Assess a validated case under rulebook 2026.1, explained rule by rule."""
+def evaluate(case: Case) -> Verdict:
+    """Judge a validated case under rulebook 2026.1: every level's facts, decision and rule
+    ids, the overall recommendation and the plan."""
     contraindications = [r.id for r in C_RULES if r.holds(case, 0)]
     all_facts = [level_facts(case, i) for i in range(len(case.fractures))]
-    all_facts.sort(key=_ordinal)
+    if len(all_facts) > 1:
+        all_facts.sort(key=_ordinal)
 
-    levels: list[LevelAssessment] = []
+    levels: list[LevelVerdict] = []
     decisions: list[Recommendation] = []
     treated: list[TreatedLevel] = []
     for facts in all_facts:
         decision, rule_ids, missing = decide_level(case, facts, contraindications)
         decisions.append(decision)
-        if decision.is_treated:
+        if decision in _TREATED:
             treated.append(
                 TreatedLevel(
                     level=facts.fracture.level,
@@ -117,38 +118,18 @@ def assess(case: Case) -> Assessment:
                     osteoporotic=facts.fracture.etiology is _OSTEOPOROTIC,
                 )
             )
-        levels.append(
-            build(
-                LevelAssessment,
-                level=facts.fracture.level,
-                recommendation=decision,
-                height_loss_pct=facts.loss_pct,
-                height_loss_source=facts.loss_source,
-                genant_grade=facts.grade,
-                shape=facts.shape,
-                wedge_angle_deg=facts.wedge_angle_deg,
-                of_class=facts.of_class,
-                scores=facts.scores,
-                timing=facts.timing,
-                reasons=[citation(rule_id) for rule_id in rule_ids],
-                cautions=[citation(r.id) for r in LEVEL_CAUTIONS if r.holds(case, facts)],
-                missing=missing,
-            )
-        )
+        cautions = [r.id for r in LEVEL_CAUTIONS if r.holds(case, facts)]
+        levels.append(LevelVerdict(facts, decision, rule_ids, cautions, missing))
     overall = compose(decisions, bool(contraindications))
     missing_all: list[str] = []
     if overall is _NEEDS_WORKUP:
-        for level in levels:
-            missing_all.extend(m for m in level.missing if m not in missing_all)
-    return build(
-        Assessment,
-        schema_=ASSESSMENT_SCHEMA,
+        missing_all = _unique(levels, "missing")
+    return Verdict(
         case_id=case.case_id,
-        rulebook_version=RULEBOOK_VERSION,
         recommendation=overall,
         levels=levels,
-        reasons=_unique_by_rule([r for level in levels for r in level.reasons]),
-        cautions=[citation(r.id) for r in PATIENT_CAUTIONS if r.holds(case, len(treated))],
+        reasons=_unique(levels, "reasons"),
+        cautions=[r.id for r in PATIENT_CAUTIONS if r.holds(case, len(treated))],
         missing=missing_all,
         plan=make_plan(
             overall,
@@ -157,3 +138,44 @@ def assess(case: Case) -> Assessment:
             severe_pulmonary_disease=case.patient.severe_pulmonary_disease,
         ),
     )
+
+
+def _level_assessment(level: LevelVerdict) -> LevelAssessment:
+    facts = level.facts
+    return build(
+        LevelAssessment,
+        level=facts.fracture.level,
+        recommendation=level.recommendation,
+        height_loss_pct=facts.loss_pct,
+        height_loss_source=facts.loss_source,
+        genant_grade=facts.grade,
+        shape=facts.shape,
+        wedge_angle_deg=facts.wedge_angle_deg,
+        of_class=facts.of_class,
+        scores=build(Scores, of_score=facts.of_score, tlics=facts.tlics, sins=facts.sins),
+        timing=facts.timing,
+        reasons=[citation(rule_id) for rule_id in level.reasons],
+        cautions=[citation(rule_id) for rule_id in level.cautions],
+        missing=level.missing,
+    )
+
+
+def to_assessment(verdict: Verdict) -> Assessment:
+    """The ``vertebro.assessment/1`` model of a verdict (rule ids become citations)."""
+    return build(
+        Assessment,
+        schema_=ASSESSMENT_SCHEMA,
+        case_id=verdict.case_id,
+        rulebook_version=RULEBOOK_VERSION,
+        recommendation=verdict.recommendation,
+        levels=[_level_assessment(level) for level in verdict.levels],
+        reasons=[citation(rule_id) for rule_id in verdict.reasons],
+        cautions=[citation(rule_id) for rule_id in verdict.cautions],
+        missing=verdict.missing,
+        plan=verdict.plan,
+    )
+
+
+def assess(case: Case) -> Assessment:
+    """Assess a validated case under rulebook 2026.1, explained rule by rule."""
+    return to_assessment(evaluate(case))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vertebro.guidance import scores
-from vertebro.model.assessment import Score, Scores
+from vertebro.model.assessment import Score
 from vertebro.model.case import Case, Fracture
 from vertebro.model.enums import Etiology, Timing
-from vertebro.model.fast import build
 from vertebro.morphometry import (
     Heights,
     LossSource,
@@ -43,20 +42,10 @@ class LevelFacts:
     shape: Shape | None
     wedge_angle_deg: float | None
     of_class: OFClass | None
-    scores: Scores
+    of_score: Score
+    tlics: Score
+    sins: Score
     timing: Timing
-
-    @property
-    def of_score(self) -> Score:
-        return self.scores.of_score
-
-    @property
-    def tlics(self) -> Score:
-        return self.scores.tlics
-
-    @property
-    def sins(self) -> Score:
-        return self.scores.sins
 
 
 def _timing(age_weeks: float | None) -> Timing:
@@ -69,20 +58,17 @@ def _timing(age_weeks: float | None) -> Timing:
 def level_facts(case: Case, index: int) -> LevelFacts:
     """Compute M-1 to M-6, S-1 to S-3 and W for ``case.fractures[index]``."""
     fracture = case.fractures[index]
+    given, landmarks = fracture.heights_mm, fracture.landmarks_mm
+    reference = fracture.reference_height_mm
     heights: Heights | None = None
-    if fracture.heights_mm is not None:
-        h = fracture.heights_mm
-        heights = Heights(h.anterior, h.middle, h.posterior)
-    elif fracture.landmarks_mm is not None:
-        heights = heights_from_landmarks_mm(fracture.landmarks_mm.__dict__)
-    loss, source = height_loss_pct(fracture.height_loss_pct, heights, fracture.reference_height_mm)
+    if given is not None:
+        heights = Heights(given.anterior, given.middle, given.posterior)
+    elif landmarks is not None:
+        heights = heights_from_landmarks_mm(landmarks.__dict__)
+    loss, source = height_loss_pct(fracture.height_loss_pct, heights, reference)
     grade = genant_grade(loss)
-    shape = shape_of(grade, heights, fracture.reference_height_mm)
-    wedge = (
-        wedge_angle_deg(fracture.landmarks_mm.__dict__)
-        if fracture.landmarks_mm is not None
-        else None
-    )
+    shape = shape_of(grade, heights, reference)
+    wedge = wedge_angle_deg(landmarks.__dict__) if landmarks is not None else None
     of_class, of_missing = fracture.of_class, []
     if of_class is None and fracture.etiology is _OSTEOPOROTIC:
         of_class, names = derive_of_class(
@@ -93,22 +79,18 @@ def level_facts(case: Case, index: int) -> LevelFacts:
             mri_edema=fracture.mri_edema,
         )
         of_missing = [f"fractures[{index}].{name}" for name in names]
-    level_scores = build(
-        Scores,
-        of_score=scores.of_score(case, fracture, of_class, of_missing),
-        tlics=scores.tlics(case, fracture, index),
-        sins=scores.sins(case, fracture, index, loss),
-    )
-    return LevelFacts(
-        index=index,
-        fracture=fracture,
-        heights=heights,
-        loss_pct=loss,
-        loss_source=source,
-        grade=grade,
-        shape=shape,
-        wedge_angle_deg=wedge,
-        of_class=of_class,
-        scores=level_scores,
-        timing=_timing(fracture.age_weeks),
+    return LevelFacts(  # positional, in field order: this runs for every level of every case
+        index,
+        fracture,
+        heights,
+        loss,
+        source,
+        grade,
+        shape,
+        wedge,
+        of_class,
+        scores.of_score(case, fracture, of_class, of_missing),
+        scores.tlics(case, fracture, index),
+        scores.sins(case, fracture, index, loss),
+        _timing(fracture.age_weeks),
     )

@@ -44,7 +44,7 @@ from vertebro.outcomes.survival import (
     SurvivalTally,
     log_rank_counts,
 )
-from vertebro.outcomes.tally import Tally, expand, moments, total
+from vertebro.outcomes.tally import Tally, expand, moments, sample_moments, total
 
 __all__ = [
     "GRADE_STRATA",
@@ -109,10 +109,8 @@ def mann_whitney_p(first: Sequence[float], second: Sequence[float]) -> float | N
 
 def _variance(values: Sequence[float]) -> float:
     """Sample variance (n − 1), two-pass with compensated sums."""
-    mean = math.fsum(values) / len(values)
-    residual = math.fsum(x - mean for x in values)
-    squares = math.fsum((x - mean) ** 2 for x in values)
-    return max(0.0, squares - residual * residual / len(values)) / (len(values) - 1)
+    n, _, squares = sample_moments(values)
+    return squares / (n - 1)
 
 
 def mean_difference(

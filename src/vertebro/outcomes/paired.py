@@ -34,7 +34,7 @@ from vertebro.outcomes.records import (
     Visit,
     collect_pairs,
 )
-from vertebro.outcomes.tally import Tally, expand, moments
+from vertebro.outcomes.tally import Tally, expand, moments, sample_moments
 
 __all__ = [
     "ChangeTable",
@@ -86,12 +86,6 @@ class PairedChange:
     wilcoxon_p: float | None
 
 
-def _sum_of_squares(values: Sequence[float], mean: float) -> float:
-    """``Σ (x − mean)²`` with the two-pass correction for rounding (compensated sums)."""
-    residual = math.fsum(x - mean for x in values)
-    return max(0.0, math.fsum((x - mean) ** 2 for x in values) - residual * residual / len(values))
-
-
 def _exact_two_sided(counts: list[int], observed: int) -> float:
     total = sum(counts)
     upper = sum(counts[observed:])
@@ -132,11 +126,11 @@ def paired_change(differences: Sequence[float], confidence: float = 0.95) -> Pai
     n = len(differences)
     if n == 0:
         return PairedChange(None, None, None, None, 0, None)
-    mean = math.fsum(differences) / n
+    _, mean, squares = sample_moments(differences)
     p = wilcoxon_signed_rank_p(differences)
     if n < 2:
         return PairedChange(mean, None, None, None, n, p)
-    sd = math.sqrt(_sum_of_squares(differences, mean) / (n - 1))
+    sd = math.sqrt(squares / (n - 1))
     half = t_ppf(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
     return PairedChange(mean, mean - half, mean + half, sd, n, p)
 

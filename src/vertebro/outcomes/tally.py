@@ -8,10 +8,10 @@ computed over the entries, with the same results as over the expanded list.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
-__all__ = ["Tally", "expand", "moments", "total"]
+__all__ = ["Tally", "expand", "moments", "sample_moments", "total"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -44,4 +44,22 @@ def moments(tally: Tally) -> tuple[int, float, float]:
     mean = math.fsum(value * count for value, count in tally.items()) / n
     residual = math.fsum((value - mean) * count for value, count in tally.items())
     squares = math.fsum((value - mean) ** 2 * count for value, count in tally.items())
-    return n, mean, max(0.0, squares - residual * residual / n)
+    return n, mean, _corrected(squares, residual, n)
+
+
+def sample_moments(values: Sequence[float]) -> tuple[int, float, float]:
+    """:func:`moments` of a sample given as a list; ``len(values)`` ≥ 1 required.
+
+    >>> sample_moments([1.0, 2.0, 3.0])
+    (3, 2.0, 2.0)
+    """
+    n = len(values)
+    mean = math.fsum(values) / n
+    residual = math.fsum(x - mean for x in values)
+    squares = math.fsum((x - mean) ** 2 for x in values)
+    return n, mean, _corrected(squares, residual, n)
+
+
+def _corrected(squares: float, residual: float, n: int) -> float:
+    """The two-pass correction: ``Σ (x − mean)²`` less what rounding left in the mean."""
+    return max(0.0, squares - residual * residual / n)

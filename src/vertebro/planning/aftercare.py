@@ -11,7 +11,7 @@ from vertebro.model.assessment import RuleCitation, Session
 from vertebro.model.enums import Discharge, Technique
 from vertebro.model.fast import build
 
-__all__ = ["aftercare_items", "follow_up_items"]
+__all__ = ["aftercare_items", "follow_up_items", "shared_items"]
 
 
 _SAME_DAY, _OVERNIGHT = Discharge.SAME_DAY, Discharge.OVERNIGHT
@@ -89,3 +89,19 @@ def aftercare_items(
 def follow_up_items() -> list[RuleCitation]:
     """``plan.follow_up``: the six A-4 visits, 1 day to 12 months."""
     return list(_items().follow_up)
+
+
+def shared_items() -> tuple[RuleCitation, ...]:
+    """Every aftercare and follow-up item built once and shared by all plans (a discharge
+    item that differs by session is built per plan and is not among them)."""
+    items = _items()
+    return (
+        items.same_day,
+        items.overnight,
+        items.vertebroplasty,
+        items.kyphoplasty,
+        items.soreness,
+        items.osteoporosis,
+        items.warning_signs,
+        *items.follow_up,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from vertebro.model.assessment import Plan, PlannedLevel, Session
 from vertebro.model.enums import (
@@ -52,9 +52,9 @@ _APPROACH = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class TreatedLevel:
-    """What the plan needs of one treated level."""
+class TreatedLevel(NamedTuple):
+    """What the plan needs of one treated level (a named tuple: built once per treated
+    level of every assessment, it must be cheap)."""
 
     level: Level
     recommendation: Recommendation

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator
 
 from vertebro.errors import InvalidCase
 from vertebro.guidance import assess
+from vertebro.guidance.engine import evaluate
+from vertebro.guidance.verdict_json import verdict_json
 from vertebro.model import Assessment, parse_case_json
 
 __all__ = ["assess_json", "assess_json_bytes", "assess_json_lines", "assessment_json"]
-
-_to_json = Assessment.__pydantic_serializer__.to_json
 
 
 def assessment_json(assessment: Assessment, *, indent: int | None = None) -> str:
@@ -26,7 +26,7 @@ def assess_json(text: str | bytes) -> Assessment:
 
 def assess_json_bytes(text: str | bytes) -> bytes:
     """Parse and assess one case document, returning compact UTF-8 JSON (the fast path)."""
-    return _to_json(assess(parse_case_json(text)))
+    return verdict_json(evaluate(parse_case_json(text)))
 
 
 def assess_json_lines(lines: Iterable[str | bytes]) -> Iterator[bytes]:
@@ -36,9 +36,9 @@ def assess_json_lines(lines: Iterable[str | bytes]) -> Iterator[bytes]:
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
         try:
-            if not line.strip():
+            if not line or line.isspace():
                 raise InvalidCase.single("$", "not valid JSON: empty line")
-            yield _to_json(assess(parse_case_json(line)))
+            yield verdict_json(evaluate(parse_case_json(line)))
         except InvalidCase as exc:
             error = {"line": number, "errors": exc.lines}
             yield json.dumps(error, ensure_ascii=False).encode("utf-8")

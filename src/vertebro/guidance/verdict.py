@@ -1,0 +1,41 @@
+"""What the engine concluded about a case, by rule id, before it is written out.
+
+Two writers read a :class:`Verdict`: :func:`vertebro.guidance.engine.to_assessment` (the
+``Assessment`` model of the public API) and :func:`vertebro.guidance.verdict_json.verdict_json`
+(compact ``vertebro.assessment/1`` JSON for batch work). Tests hold the two byte-identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vertebro.guidance.facts import LevelFacts
+from vertebro.model.assessment import Plan
+from vertebro.model.enums import Recommendation
+
+__all__ = ["LevelVerdict", "Verdict"]
+
+
+@dataclass(slots=True)
+class LevelVerdict:
+    """One level: its facts (M, S, W), its decision and the ids of the rules behind it."""
+
+    facts: LevelFacts
+    recommendation: Recommendation
+    reasons: list[str]
+    cautions: list[str]
+    missing: list[str]
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The case: levels cranial to caudal, the overall word, and the plan (``None`` when
+    the overall recommendation takes no procedure)."""
+
+    case_id: str
+    recommendation: Recommendation
+    levels: list[LevelVerdict]
+    reasons: list[str]
+    cautions: list[str]
+    missing: list[str]
+    plan: Plan | None
