@@ -95,17 +95,15 @@ def assess(
 
 
 def _assess_lines(source: str) -> None:
-    from vertebro.services.assessing import assess_json_lines
+    from vertebro.services.assessing import write_assessment_lines
 
     try:
         stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115
     except OSError as exc:
         raise _fail([f"{source}: {exc.strerror or exc}"]) from None
-    write = sys.stdout.buffer.write
     try:
         with stream:
-            for out in assess_json_lines(stream):
-                write(out + b"\n")
+            write_assessment_lines(stream, sys.stdout.buffer)
     except OSError as exc:
         raise _fail([f"{source}: {exc.strerror or exc}"]) from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from vertebro.errors import InvalidCase
 from vertebro.guidance import assess
@@ -11,7 +12,13 @@ from vertebro.guidance.engine import evaluate
 from vertebro.guidance.verdict_json import verdict_json
 from vertebro.model import Assessment, parse_case_json
 
-__all__ = ["assess_json", "assess_json_bytes", "assess_json_lines", "assessment_json"]
+__all__ = [
+    "assess_json",
+    "assess_json_bytes",
+    "assess_json_lines",
+    "assessment_json",
+    "write_assessment_lines",
+]
 
 
 def assessment_json(assessment: Assessment, *, indent: int | None = None) -> str:
@@ -42,3 +49,16 @@ def assess_json_lines(lines: Iterable[str | bytes]) -> Iterator[bytes]:
         except InvalidCase as exc:
             error = {"line": number, "errors": exc.lines}
             yield json.dumps(error, ensure_ascii=False).encode("utf-8")
+
+
+def write_assessment_lines(lines: Iterable[str | bytes], sink: BinaryIO) -> tuple[int, int]:
+    """``vertebro assess --jsonl``: write :func:`assess_json_lines` to ``sink``, one line
+    (with its newline) per input line, as each is assessed. Returns (lines, bad lines)."""
+    write = sink.write
+    count = bad = 0
+    for out in assess_json_lines(lines):
+        write(out + b"\n")
+        count += 1
+        if out.startswith(b'{"line"'):
+            bad += 1
+    return count, bad
