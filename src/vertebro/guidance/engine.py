@@ -32,11 +32,6 @@ _CONTRAINDICATED, _OPEN_SURGERY, _NEEDS_WORKUP = R.CONTRAINDICATED, R.OPEN_SURGE
 _CONSERVATIVE, _EITHER, _MIXED = R.CONSERVATIVE, R.EITHER, R.MIXED
 _TECHNIQUES = frozenset({R.KYPHOPLASTY, R.VERTEBROPLASTY})
 _TREATED = frozenset(r for r in R if r.is_treated)
-#: The groups whose every holding rule is reported, as (test, id) pairs: one tuple unpack
-#: per rule instead of two attribute lookups, for every level of every case.
-_C_TESTS = tuple((r.holds, r.id) for r in C_RULES)
-_LEVEL_CAUTION_TESTS = tuple((r.holds, r.id) for r in LEVEL_CAUTIONS)
-_PATIENT_CAUTION_TESTS = tuple((r.holds, r.id) for r in PATIENT_CAUTIONS)
 
 
 def _first(rules: tuple[LevelRule, ...], case: Case, facts: LevelFacts) -> LevelRule | None:
@@ -102,7 +97,7 @@ def _ordinal(facts: LevelFacts) -> int:
 def evaluate(case: Case) -> Verdict:
     """Judge a validated case under rulebook 2026.1: every level's facts, decision and rule
     ids, the overall recommendation and the plan."""
-    contraindications = [rule_id for holds, rule_id in _C_TESTS if holds(case, 0)]
+    contraindications = [r.id for r in C_RULES if r.holds(case, 0)]
     all_facts = [level_facts(case, i) for i in range(len(case.fractures))]
     if len(all_facts) > 1:
         all_facts.sort(key=_ordinal)
@@ -123,7 +118,7 @@ def evaluate(case: Case) -> Verdict:
                     osteoporotic=facts.fracture.etiology is _OSTEOPOROTIC,
                 )
             )
-        cautions = [rule_id for holds, rule_id in _LEVEL_CAUTION_TESTS if holds(case, facts)]
+        cautions = [r.id for r in LEVEL_CAUTIONS if r.holds(case, facts)]
         levels.append(LevelVerdict(facts, decision, rule_ids, cautions, missing))
     overall = compose(decisions, bool(contraindications))
     missing_all: list[str] = []
@@ -134,9 +129,7 @@ def evaluate(case: Case) -> Verdict:
         recommendation=overall,
         levels=levels,
         reasons=_unique(levels, "reasons"),
-        cautions=[
-            rule_id for holds, rule_id in _PATIENT_CAUTION_TESTS if holds(case, len(treated))
-        ],
+        cautions=[r.id for r in PATIENT_CAUTIONS if r.holds(case, len(treated))],
         missing=missing_all,
         plan=make_plan(
             overall,
