@@ -4,7 +4,8 @@ Run: ``.venv/bin/python benchmarks/bench_assess.py [--cases 100000] [--seed 0] [
 The generated cases go through the command's own writer (``write_assessment_lines``), one
 output line per case, into ``/dev/null``: the figure leaves out the disk, not the writing.
 Prints cases per second for each run and the best (goal: ≥ 20,000 on one core of a 2-core
-CI machine).
+CI machine). It measures the core that runs (``vertebro version`` names it); set
+``VERTEBRO_PURE_PYTHON=1`` to measure the sources without the compiled core.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from case_generator import generate_case
 
+from vertebro._compiled import compiled_in_use
+from vertebro.guidance import engine
 from vertebro.services.assessing import assess_json_lines, write_assessment_lines
 
 
@@ -35,6 +38,7 @@ def main() -> None:
     lines = [json.dumps(generate_case(rng, i)).encode() for i in range(args.cases)]
     size_mb = sum(len(x) for x in lines) / 1e6
     print(f"cases:            {args.cases:,} ({size_mb:.1f} MB of JSON lines, seed {args.seed})")
+    print(f"core:             {'compiled' if compiled_in_use(engine) else 'pure Python'}")
     best = float("inf")
     for run in range(1, args.runs + 1):
         with open(os.devnull, "wb") as sink:

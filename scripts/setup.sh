@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv at the project root and install vertebro with its extras into it.
+# Create .venv at the project root, install vertebro with its extras into it, and compile
+# the assessment's hot path with mypyc when the extras bring mypy (dev) and a C compiler is
+# at hand (scripts/compile_core.py; without it the same sources run, slower).
 # Usage: scripts/setup.sh [EXTRAS]   (default extras: imaging,dev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +22,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" !
   .venv/bin/python -m pip install --quiet --upgrade pip >&2
   .venv/bin/python -m pip install --quiet -e ".[$extras]" >&2
   echo "$extras" > "$stamp"
+fi
+if .venv/bin/python -c 'import mypyc' 2>/dev/null; then
+  .venv/bin/python scripts/compile_core.py || true  # exit 3: not compiled, the sources run
 fi

@@ -3,9 +3,13 @@
 >>> from vertebro import Case, assess
 """
 
-from vertebro.errors import ImageError, InvalidCase, LabelMapError, VertebroError
-from vertebro.guidance import RULEBOOK_VERSION, assess
-from vertebro.model import Assessment, Case, Level, parse_case
+from vertebro._compiled import use_current_core as _use_current_core
+
+_use_current_core()  # before any compiled module is imported
+
+from vertebro.errors import ImageError, InvalidCase, LabelMapError, VertebroError  # noqa: E402
+from vertebro.guidance import RULEBOOK_VERSION, assess  # noqa: E402
+from vertebro.model import Assessment, Case, Level, parse_case  # noqa: E402
 
 __version__ = "0.1.0"
 

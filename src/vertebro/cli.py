@@ -132,11 +132,13 @@ def rules() -> None:
 
 @app.command()
 def version() -> None:
-    """Print the vertebro version and the rulebook version."""
+    """Print the vertebro version, the rulebook version and whether the compiled core runs."""
     from vertebro import __version__
-    from vertebro.guidance import RULEBOOK_VERSION
+    from vertebro._compiled import compiled_in_use
+    from vertebro.guidance import RULEBOOK_VERSION, engine
 
-    sys.stdout.write(f"vertebro {__version__} (rulebook {RULEBOOK_VERSION})\n")
+    core = "compiled core" if compiled_in_use(engine) else "pure Python core"
+    sys.stdout.write(f"vertebro {__version__} (rulebook {RULEBOOK_VERSION}, {core})\n")
 
 
 def main() -> None:

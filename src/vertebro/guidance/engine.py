@@ -110,12 +110,12 @@ def evaluate(case: Case) -> Verdict:
         decisions.append(decision)
         if decision in _TREATED:
             treated.append(
-                TreatedLevel(
-                    level=facts.fracture.level,
-                    recommendation=decision,
-                    loss_pct=facts.loss_pct if facts.loss_pct is not None else 0.0,
-                    leak_risk=cement_leak_risk(case, facts),
-                    osteoporotic=facts.fracture.etiology is _OSTEOPOROTIC,
+                TreatedLevel(  # level, recommendation, loss_pct, leak_risk, osteoporotic
+                    facts.fracture.level,
+                    decision,
+                    facts.loss_pct if facts.loss_pct is not None else 0.0,
+                    cement_leak_risk(case, facts),
+                    facts.fracture.etiology is _OSTEOPOROTIC,
                 )
             )
         cautions = [r.id for r in LEVEL_CAUTIONS if r.holds(case, facts)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from vertebro.model.assessment import Score
 from vertebro.model.case import Case, Fracture
 from vertebro.model.enums import (
+    NEOPLASTIC_ETIOLOGIES,
+    NEUROLOGICAL_DEFICITS,
     Alignment,
     Etiology,
     Lesion,
@@ -69,7 +71,7 @@ def of_score(
     if fracture.progressive_collapse is not None:
         value += 1 if fracture.progressive_collapse else -1
     value += 1 if clinical.pain_nrs >= 5 else -1
-    if clinical.neurology.is_deficit:
+    if clinical.neurology in NEUROLOGICAL_DEFICITS:
         value += 2
     if clinical.mobilisation_possible is not None:
         value += 1 if clinical.mobilisation_possible is False else -1
@@ -141,7 +143,7 @@ def _sins_location(level: Level) -> int:
 def sins(case: Case, fracture: Fracture, index: int, loss_pct: float | None) -> Score:
     """S-3 (Fisher 2010), myeloma and metastasis: 0–6 stable, 7–12 potentially unstable,
     13–18 unstable. ``loss_pct`` is the rounded M-2 height loss."""
-    if not fracture.etiology.is_neoplastic:
+    if fracture.etiology not in NEOPLASTIC_ETIOLOGIES:
         return NOT_APPLICABLE
     at = f"fractures[{index}]"
     missing = []

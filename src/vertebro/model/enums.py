@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "NEOPLASTIC_ETIOLOGIES",
+    "NEUROLOGICAL_DEFICITS",
     "Alignment",
     "Anaesthesia",
     "Approach",
@@ -69,10 +71,11 @@ class Neurology(StrEnum):
     @property
     def is_deficit(self) -> bool:
         """A neurological deficit (rulebook O-1): root, cord or cauda equina."""
-        return self in _DEFICITS
+        return self in NEUROLOGICAL_DEFICITS
 
 
-_DEFICITS = frozenset(
+#: Rulebook O-1: the neurology values that are a deficit.
+NEUROLOGICAL_DEFICITS = frozenset(
     {Neurology.ROOT, Neurology.INCOMPLETE_CORD, Neurology.COMPLETE_CORD, Neurology.CAUDA_EQUINA}
 )
 
@@ -89,10 +92,11 @@ class Etiology(StrEnum):
     @property
     def is_neoplastic(self) -> bool:
         """Myeloma or metastasis: the etiologies SINS applies to (rulebook S-3)."""
-        return self in _NEOPLASTIC
+        return self in NEOPLASTIC_ETIOLOGIES
 
 
-_NEOPLASTIC = frozenset({Etiology.MYELOMA, Etiology.METASTASIS})
+#: Rulebook S-3: the etiologies SINS applies to.
+NEOPLASTIC_ETIOLOGIES = frozenset({Etiology.MYELOMA, Etiology.METASTASIS})
 
 
 class Morphology(StrEnum):

@@ -9,7 +9,7 @@ from vertebro.guidance.facts import LevelFacts
 from vertebro.guidance.rules.base import LevelRule
 from vertebro.guidance.rules.conservative import severe_inpatient_pain
 from vertebro.model.case import Case
-from vertebro.model.enums import Etiology, Neurology, Recommendation
+from vertebro.model.enums import NEOPLASTIC_ETIOLOGIES, Etiology, Neurology, Recommendation
 
 __all__ = ["N1_RULE", "N_RULES"]
 
@@ -31,7 +31,7 @@ N1_RULE = LevelRule(
 
 
 def _n6_holds(case: Case, facts: LevelFacts) -> bool:
-    return facts.fracture.etiology.is_neoplastic and facts.sins.value is None
+    return facts.fracture.etiology in NEOPLASTIC_ETIOLOGIES and facts.sins.value is None
 
 
 def _n7_holds(case: Case, facts: LevelFacts) -> bool:

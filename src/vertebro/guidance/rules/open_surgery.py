@@ -5,12 +5,13 @@ from __future__ import annotations
 from vertebro.guidance.facts import LevelFacts
 from vertebro.guidance.rules.base import LevelRule
 from vertebro.model.case import Case
-from vertebro.model.enums import Morphology, Recommendation
+from vertebro.model.enums import NEUROLOGICAL_DEFICITS, Morphology, Recommendation
 from vertebro.morphometry import OFClass
 
 __all__ = ["O_RULES"]
 
 _OPEN = Recommendation.OPEN_SURGERY
+_DEFICITS = NEUROLOGICAL_DEFICITS
 _TENSION_BAND_MORPHOLOGY = frozenset({Morphology.TRANSLATION_ROTATION, Morphology.DISTRACTION})
 _OF5 = OFClass.OF5
 
@@ -29,7 +30,7 @@ def _score_at_least(value: int | None, threshold: int) -> bool:
 
 
 O_RULES: tuple[LevelRule, ...] = (
-    LevelRule("O-1", lambda case, facts: case.clinical.neurology.is_deficit, _OPEN),
+    LevelRule("O-1", lambda case, facts: case.clinical.neurology in _DEFICITS, _OPEN),
     LevelRule("O-2", lambda case, facts: facts.fracture.unstable is True, _OPEN),
     LevelRule("O-3", _posterior_tension_band, _OPEN),
     LevelRule("O-4", lambda case, facts: _score_at_least(facts.tlics.value, 5), _OPEN),
