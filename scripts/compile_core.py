@@ -14,7 +14,6 @@ compiled core is only faster. Exit status: 0 built or up to date, 3 not built.
 from __future__ import annotations
 
 import argparse
-import importlib.machinery
 import importlib.util
 import json
 import shutil
@@ -46,11 +45,7 @@ def _extensions() -> list[Path]:
     """Every extension a build put into ``src/`` (the modules' and mypyc's shared one)."""
     found = [p for p in SRC.glob("*__mypyc*") if p.suffix in (".so", ".pyd")]
     for module in compiled.COMPILED_MODULES:
-        base = compiled.source_path(module, SRC).with_suffix("")
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = base.with_name(base.name + suffix)
-            if path.exists():
-                found.append(path)
+        found += [path for path in compiled.extension_paths(module, SRC) if path.exists()]
     return found
 
 
@@ -83,14 +78,10 @@ def build() -> None:
             if path.suffix in (".so", ".pyd"):
                 shutil.copy2(path, SRC / path.name)
         for module in compiled.COMPILED_MODULES:
-            relative = compiled.source_path(module, Path(".")).with_suffix("")
-            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-                built = work / relative.with_name(relative.name + suffix)
-                if built.exists():
-                    shutil.copy2(built, SRC / built.relative_to(work))
-                    break
-            else:
+            built = [path for path in compiled.extension_paths(module, work) if path.exists()]
+            if not built:
                 raise RuntimeError(f"mypyc built no extension for {module}")
+            shutil.copy2(built[0], SRC / built[0].relative_to(work))
     record = {"modules": compiled.source_digests(compiled.COMPILED_MODULES, SRC)}
     compiled.RECORD.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", "utf-8")
 

@@ -29,6 +29,7 @@ __all__ = [
     "COMPILED_MODULES",
     "CompiledCoreWarning",
     "compiled_in_use",
+    "extension_paths",
     "source_digests",
     "stale_modules",
     "use_current_core",
@@ -72,7 +73,8 @@ def source_path(module: str, root: Path = _ROOT) -> Path:
     return root.joinpath(*module.split(".")).with_suffix(".py")
 
 
-def _extension_paths(module: str, root: Path = _ROOT) -> list[Path]:
+def extension_paths(module: str, root: Path = _ROOT) -> list[Path]:
+    """Where a compiled ``module`` can be, one path per extension suffix of this Python."""
     base = source_path(module, root).with_suffix("")
     return [base.with_name(base.name + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
 
@@ -125,7 +127,7 @@ def use_current_core() -> None:
     Runs before any compiled module is imported; cheap when the build is current."""
     if any(isinstance(f, _SourceFirst) for f in sys.meta_path):
         return
-    if not any(p.exists() for m in COMPILED_MODULES for p in _extension_paths(m)):
+    if not any(p.exists() for m in COMPILED_MODULES for p in extension_paths(m)):
         return  # nothing compiled: the sources run anyway
     if os.environ.get("VERTEBRO_PURE_PYTHON") == "1":
         sys.meta_path.insert(0, _SourceFirst(_ROOT))
