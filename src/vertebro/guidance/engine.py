@@ -46,7 +46,7 @@ def decide_level(
 ) -> tuple[Recommendation, list[str], list[str]]:
     """The decision of one level: (recommendation, reported rule ids, missing fields)."""
     if contraindications:
-        return _CONTRAINDICATED, contraindications, []
+        return _CONTRAINDICATED, list(contraindications), []
     rule = _first(O_RULES, case, facts)
     if rule is not None:
         return _OPEN_SURGERY, [rule.id], []
