@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 
 from tests.api.conftest import example
-from tests.api.records import follow_up, procedure
 from tests.api.server import LiveServer
+from tests.registry.conftest import follow_up_doc, procedure_doc
 
 
 def _new_case(client: httpx.Client, code: str, name: str = "l1-wedge") -> httpx.Response:
@@ -27,12 +27,13 @@ def test_whole_pathway(any_server: LiveServer) -> None:
         assert assessed.json()["assessment"]["recommendation"] == "kyphoplasty"
         assert assessed.json()["rulebook_version"] == "2026.1"
 
-        session = client.post("/api/cases/P-1-c/procedures", json=procedure())
+        session = client.post("/api/cases/P-1-c/procedures", json=procedure_doc())
         assert session.status_code == 201, session.text
         for visit, when in (("1 day", "2026-03-03"), ("1 month", "2026-04-01")):
-            reply = client.post("/api/cases/P-1-c/follow-ups", json=follow_up(visit, when))
+            reply = client.post("/api/cases/P-1-c/follow-ups", json=follow_up_doc(visit, when))
             assert reply.status_code == 201, reply.text
-        again = client.post("/api/cases/P-1-c/follow-ups", json=follow_up("1 day", "2026-03-04"))
+        repeat = follow_up_doc("1 day", "2026-03-04")
+        again = client.post("/api/cases/P-1-c/follow-ups", json=repeat)
         assert again.status_code == 200 and again.json()["version"] == 2
 
         visits = client.get("/api/cases/P-1-c/follow-ups").json()
@@ -83,7 +84,7 @@ def test_conflicts_and_refusals(server: LiveServer) -> None:
         again = client.post("/api/patients/P-3/cases", json=example(case_id="P-3-c"))
         assert again.status_code == 409
         assert client.post("/api/cases/P-3-c/assessments").status_code == 201
-        refused = client.post("/api/cases/P-3-c/procedures", json=procedure())
+        refused = client.post("/api/cases/P-3-c/procedures", json=procedure_doc())
         assert refused.status_code == 409
         assert "contraindicated" in refused.json()["detail"]
         assert client.get("/api/cases/P-3-c/procedures").json() == []
@@ -95,7 +96,7 @@ def test_a_departure_from_the_plan_needs_a_reason(server: LiveServer) -> None:
     with server.client("clinician") as client:
         assert _new_case(client, "P-4").status_code == 201
         assert client.post("/api/cases/P-4-c/assessments").status_code == 201
-        vp = procedure()
+        vp = procedure_doc()
         vp["levels"][0].update(technique="vertebroplasty", balloon_ml=None)
         refused = client.post("/api/cases/P-4-c/procedures", json=vp)
         assert refused.status_code == 422
@@ -114,12 +115,12 @@ def test_a_departure_from_the_plan_needs_a_reason(server: LiveServer) -> None:
 def test_strict_registry_documents(server: LiveServer) -> None:
     with server.client("clinician") as client:
         assert _new_case(client, "P-5").status_code == 201
-        bad = procedure(date="2026-02-30", operator="Dr\u0000X")
+        bad = procedure_doc(date="2026-02-30", operator="Dr\u0000X")
         reply = client.post("/api/cases/P-5-c/procedures", json=bad)
         assert reply.status_code == 422
         assert reply.json()["errors"] == [
             'date: must be an ISO date YYYY-MM-DD, got "2026-02-30"',
             "operator: must not contain control characters",
         ]
-        naive = follow_up("1 day", "2026-03-03T10:00:00")
+        naive = follow_up_doc("1 day", "2026-03-03T10:00:00")
         assert client.post("/api/cases/P-5-c/follow-ups", json=naive).status_code == 422

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from tests.api.conftest import example
-from tests.api.records import follow_up, procedure
 from tests.api.server import ROLES, LiveServer
+from tests.registry.conftest import follow_up_doc, procedure_doc
 
 RANK = {role: i for i, role in enumerate(ROLES)}
 
@@ -39,12 +39,12 @@ def _calls(n: int) -> list[tuple[str, str, str, dict[str, object] | None]]:
             "coordinator",
             "POST",
             "/api/cases/R-1-c/follow-ups",
-            follow_up("unscheduled", "2026-03-05"),
+            follow_up_doc("unscheduled", "2026-03-05"),
         ),
         ("clinician", "POST", "/api/patients", {"code": f"R-p{n}"}),
         ("clinician", "POST", "/api/patients/R-1/cases", case),
         ("clinician", "POST", "/api/cases/R-1-c/assessments", None),
-        ("clinician", "POST", "/api/cases/R-1-c/procedures", procedure(status="scheduled")),
+        ("clinician", "POST", "/api/cases/R-1-c/procedures", procedure_doc(status="scheduled")),
         ("admin", "GET", "/api/audit", None),
     ]
 
