@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from vertebro.outcomes.records import TechniqueGroup
@@ -82,12 +82,18 @@ Since = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", max_length=10)]
 TechniqueQuery = Annotated[str, Query(pattern=r"^(|kp|vp|mixed)$")]
 
 
-def _selection(since: str, technique: str, include_demo: bool) -> _OutcomesFilter:
+def _selection(
+    since: Since = "", technique: TechniqueQuery = "", include_demo: bool = False
+) -> _OutcomesFilter:
+    """The selection from the query string (a dependency of every Outcomes route)."""
     try:
         day = date.fromisoformat(since) if since else None
     except ValueError:
         raise HTTPException(422, f"since: not a date: {since!r}") from None
     return _OutcomesFilter(day, technique, include_demo)
+
+
+Selection = Annotated[_OutcomesFilter, Depends(_selection)]
 
 
 def _outcomes(request: Request, selection: _OutcomesFilter, via: str) -> tuple[Any, date]:
@@ -105,14 +111,8 @@ def _outcomes(request: Request, selection: _OutcomesFilter, via: str) -> tuple[A
 
 
 @router.get("/outcomes")
-def outcomes_page(
-    request: Request,
-    since: Since = "",
-    technique: TechniqueQuery = "",
-    include_demo: bool = False,
-) -> Response:
+def outcomes_page(request: Request, selection: Selection) -> Response:
     """Figures and tables of the outcomes (the CLI's ``--format html`` body) with filters."""
-    selection = _selection(since, technique, include_demo)
     document, _ = _outcomes(request, selection, "web")
     # matplotlib only when a page with figures is asked for
     from vertebro.reporting.outcomes_html import outcomes_sections_html, outcomes_summary_html
@@ -132,14 +132,8 @@ def outcomes_page(
 
 
 @router.get("/outcomes.json")
-def outcomes_json(
-    request: Request,
-    since: Since = "",
-    technique: TechniqueQuery = "",
-    include_demo: bool = False,
-) -> Response:
+def outcomes_json(request: Request, selection: Selection) -> Response:
     """The outcomes document as JSON (as ``GET /api/outcomes``), for the logged-in user."""
-    selection = _selection(since, technique, include_demo)
     document, today = _outcomes(request, selection, "web json")
     body = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
     return Response(
@@ -153,14 +147,8 @@ def outcomes_json(
 
 
 @router.get("/outcomes.html")
-def outcomes_standalone(
-    request: Request,
-    since: Since = "",
-    technique: TechniqueQuery = "",
-    include_demo: bool = False,
-) -> Response:
+def outcomes_standalone(request: Request, selection: Selection) -> Response:
     """The standalone page of ``vertebro outcomes --format html``, as a download."""
-    selection = _selection(since, technique, include_demo)
     document, today = _outcomes(request, selection, "web html")
     from vertebro.reporting.outcomes_html import outcomes_html
 
