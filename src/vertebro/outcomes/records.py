@@ -28,6 +28,7 @@ from enum import StrEnum
 
 from vertebro.model import Level, Technique
 from vertebro.model.follow_up import FollowUpStatus, Visit
+from vertebro.model.pathway import TIMED_VISITS
 from vertebro.model.procedure import LeakageDetection
 
 __all__ = [
@@ -43,9 +44,6 @@ __all__ = [
     "collect_pairs",
     "technique_group",
 ]
-
-#: The timed follow-up visits, in time order (``1 day`` … ``12 months``, with ``2 weeks``).
-TIMED_VISITS: tuple[Visit, ...] = tuple(v for v in Visit if v.window is not None)
 
 
 class TechniqueGroup(StrEnum):

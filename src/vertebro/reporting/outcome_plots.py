@@ -39,6 +39,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from vertebro.outcomes.caveats import DEFAULT_SMALL_N
+from vertebro.outcomes.records import TIMED_VISITS
 from vertebro.reporting.figure_style import figure_style
 
 __all__ = [
@@ -58,8 +59,8 @@ Json = dict[str, Any]
 #: The small-n threshold of the document (``small_n`` flags); used where it has no flag.
 SMALL_N = DEFAULT_SMALL_N
 
-#: The timed visits, in the document's order.
-VISITS = ("1 day", "1 week", "2 weeks", "1 month", "3 months", "6 months", "12 months")
+#: The timed visits, in the document's order (its keys).
+VISITS: tuple[str, ...] = tuple(visit.value for visit in TIMED_VISITS)
 
 MINUS = "\u2212"
 
