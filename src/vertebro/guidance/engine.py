@@ -83,11 +83,11 @@ def compose(levels: list[Recommendation], contraindicated: bool) -> Recommendati
     return _EITHER if _EITHER in levels else _CONSERVATIVE
 
 
-def _unique(levels: list[LevelVerdict], attribute: str) -> list[str]:
-    """The items of every level's list ``attribute``, each once, in order."""
-    if len(levels) == 1:
-        return list(getattr(levels[0], attribute))
-    return list(dict.fromkeys(item for level in levels for item in getattr(level, attribute)))
+def _unique(lists: list[list[str]]) -> list[str]:
+    """The items of ``lists``, each once, in order of first appearance."""
+    if len(lists) == 1:
+        return list(lists[0])
+    return list(dict.fromkeys(item for items in lists for item in items))
 
 
 def _ordinal(facts: LevelFacts) -> int:
@@ -123,12 +123,12 @@ def evaluate(case: Case) -> Verdict:
     overall = compose(decisions, bool(contraindications))
     missing_all: list[str] = []
     if overall is _NEEDS_WORKUP:
-        missing_all = _unique(levels, "missing")
+        missing_all = _unique([level.missing for level in levels])
     return Verdict(
         case_id=case.case_id,
         recommendation=overall,
         levels=levels,
-        reasons=_unique(levels, "reasons"),
+        reasons=_unique([level.reasons for level in levels]),
         cautions=[r.id for r in PATIENT_CAUTIONS if r.holds(case, len(treated))],
         missing=missing_all,
         plan=make_plan(

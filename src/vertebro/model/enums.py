@@ -68,13 +68,9 @@ class Neurology(StrEnum):
     CAUDA_EQUINA = "cauda_equina"
     UNKNOWN = "unknown"
 
-    @property
-    def is_deficit(self) -> bool:
-        """A neurological deficit (rulebook O-1): root, cord or cauda equina."""
-        return self in NEUROLOGICAL_DEFICITS
 
-
-#: Rulebook O-1: the neurology values that are a deficit.
+#: Rulebook O-1: the neurology values that are a neurological deficit (root, cord, cauda
+#: equina).
 NEUROLOGICAL_DEFICITS = frozenset(
     {Neurology.ROOT, Neurology.INCOMPLETE_CORD, Neurology.COMPLETE_CORD, Neurology.CAUDA_EQUINA}
 )
@@ -89,13 +85,8 @@ class Etiology(StrEnum):
     OTHER = "other"
     UNKNOWN = "unknown"
 
-    @property
-    def is_neoplastic(self) -> bool:
-        """Myeloma or metastasis: the etiologies SINS applies to (rulebook S-3)."""
-        return self in NEOPLASTIC_ETIOLOGIES
 
-
-#: Rulebook S-3: the etiologies SINS applies to.
+#: Rulebook S-3: the neoplastic etiologies (myeloma, metastasis), those SINS applies to.
 NEOPLASTIC_ETIOLOGIES = frozenset({Etiology.MYELOMA, Etiology.METASTASIS})
 
 

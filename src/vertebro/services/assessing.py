@@ -36,19 +36,26 @@ def assess_json_bytes(text: str | bytes) -> bytes:
     return verdict_json(evaluate(parse_case_json(text)))
 
 
-def assess_json_lines(lines: Iterable[str | bytes]) -> Iterator[bytes]:
-    """One UTF-8 JSON output line (without its newline) per input line, in order: the
-    assessment, or for a bad line ``{"line": n, "errors": ["<path>: <reason>", …]}``
-    (n from 1). Blank lines are bad lines."""
+def _assessed_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Each input line's output line (see :func:`assess_json_lines`) and whether the line
+    was a valid case."""
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
         try:
             if not line or line.isspace():
                 raise InvalidCase.single("$", "not valid JSON: empty line")
-            yield verdict_json(evaluate(parse_case_json(line)))
+            yield assess_json_bytes(line), True
         except InvalidCase as exc:
             error = {"line": number, "errors": exc.lines}
-            yield json.dumps(error, ensure_ascii=False).encode("utf-8")
+            yield json.dumps(error, ensure_ascii=False).encode("utf-8"), False
+
+
+def assess_json_lines(lines: Iterable[str | bytes]) -> Iterator[bytes]:
+    """One UTF-8 JSON output line (without its newline) per input line, in order: the
+    assessment, or for a bad line ``{"line": n, "errors": ["<path>: <reason>", …]}``
+    (n from 1). Blank lines are bad lines."""
+    for out, _ in _assessed_lines(lines):
+        yield out
 
 
 def write_assessment_lines(lines: Iterable[str | bytes], sink: BinaryIO) -> tuple[int, int]:
@@ -56,9 +63,9 @@ def write_assessment_lines(lines: Iterable[str | bytes], sink: BinaryIO) -> tupl
     (with its newline) per input line, as each is assessed. Returns (lines, bad lines)."""
     write = sink.write
     count = bad = 0
-    for out in assess_json_lines(lines):
+    for out, valid in _assessed_lines(lines):
         write(out + b"\n")
         count += 1
-        if out.startswith(b'{"line"'):
+        if not valid:
             bad += 1
     return count, bad

@@ -11,7 +11,6 @@ from vertebro.morphometry import OFClass
 __all__ = ["O_RULES"]
 
 _OPEN = Recommendation.OPEN_SURGERY
-_DEFICITS = NEUROLOGICAL_DEFICITS
 _TENSION_BAND_MORPHOLOGY = frozenset({Morphology.TRANSLATION_ROTATION, Morphology.DISTRACTION})
 _OF5 = OFClass.OF5
 
@@ -30,7 +29,7 @@ def _score_at_least(value: int | None, threshold: int) -> bool:
 
 
 O_RULES: tuple[LevelRule, ...] = (
-    LevelRule("O-1", lambda case, facts: case.clinical.neurology in _DEFICITS, _OPEN),
+    LevelRule("O-1", lambda case, facts: case.clinical.neurology in NEUROLOGICAL_DEFICITS, _OPEN),
     LevelRule("O-2", lambda case, facts: facts.fracture.unstable is True, _OPEN),
     LevelRule("O-3", _posterior_tension_band, _OPEN),
     LevelRule("O-4", lambda case, facts: _score_at_least(facts.tlics.value, 5), _OPEN),
