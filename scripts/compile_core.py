@@ -50,9 +50,9 @@ def _extensions() -> list[Path]:
 
 
 def clean() -> None:
+    compiled.RECORD.unlink(missing_ok=True)  # first: no record ever vouches for a partial set
     for path in _extensions():
         path.unlink()
-    compiled.RECORD.unlink(missing_ok=True)
 
 
 def build() -> None:

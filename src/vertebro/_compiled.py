@@ -127,12 +127,15 @@ def use_current_core() -> None:
     Runs before any compiled module is imported; cheap when the build is current."""
     if any(isinstance(f, _SourceFirst) for f in sys.meta_path):
         return
-    if not any(p.exists() for m in COMPILED_MODULES for p in extension_paths(m)):
-        return  # nothing compiled: the sources run anyway
     if os.environ.get("VERTEBRO_PURE_PYTHON") == "1":
         sys.meta_path.insert(0, _SourceFirst(_ROOT))
         return
-    stale = stale_modules()
+    if RECORD.exists():  # the build writes it last and ``--clean`` removes it first
+        stale = stale_modules()
+    elif any(p.exists() for m in COMPILED_MODULES for p in extension_paths(m)):
+        stale = list(COMPILED_MODULES)  # extensions without a record: nothing vouches for them
+    else:
+        return  # nothing compiled: the sources run anyway
     if stale:
         warnings.warn(
             f"vertebro's compiled core is older than {len(stale)} of its sources "
