@@ -118,6 +118,6 @@ def test_rules_lists_every_rule_with_its_source() -> None:
     result = run("rules")
     assert result.returncode == 0
     text = result.stdout.decode()
-    assert "rulebook 2026.1" in text
-    assert "T-5" in text and "[003, 000, 004]" in text
+    assert "rulebook 2026.2" in text
+    assert "T-5" in text and "[003, 000, 004, FREE, LEAK, KAV]" in text
     assert "K-12" in text

@@ -110,7 +110,7 @@ def test_version_names_the_core_that_runs() -> None:
             check=True,
         )
         line = result.stdout.decode()
-        assert line.startswith("vertebro ") and "rulebook 2026.1" in line
+        assert line.startswith("vertebro ") and "rulebook 2026.2" in line
         if pure == "1" or not RECORD.exists():
             assert "pure Python core" in line
         else:

@@ -25,7 +25,7 @@ def test_whole_pathway(any_server: LiveServer) -> None:
         assessed = client.post("/api/cases/P-1-c/assessments")
         assert assessed.status_code == 201
         assert assessed.json()["assessment"]["recommendation"] == "kyphoplasty"
-        assert assessed.json()["rulebook_version"] == "2026.1"
+        assert assessed.json()["rulebook_version"] == "2026.2"
 
         session = client.post("/api/cases/P-1-c/procedures", json=procedure_doc())
         assert session.status_code == 201, session.text

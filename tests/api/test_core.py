@@ -14,7 +14,7 @@ from vertebro import assess, parse_case
 def test_health_is_public(server: LiveServer) -> None:
     reply = httpx.get(f"{server.url}/health")
     assert reply.status_code == 200
-    assert reply.json() == {"status": "ok", "version": "0.1.0", "rulebook_version": "2026.1"}
+    assert reply.json() == {"status": "ok", "version": "0.1.0", "rulebook_version": "2026.2"}
 
 
 def test_assess_returns_exactly_the_core_assessment(server: LiveServer) -> None:

@@ -122,7 +122,7 @@ def test_bundle_holds_every_resource_the_exchange_promises() -> None:
     assert procedure["code"]["coding"][0]["code"] == "kyphoplasty"
     (impression,) = resources(bundle, "ClinicalImpression")
     assert impression["summary"].startswith("kyphoplasty")
-    assert impression["protocol"] == ["urn:vertebro:rulebook:2026.1"]
+    assert impression["protocol"] == ["urn:vertebro:rulebook:2026.2"]
     (care_plan,) = resources(bundle, "CarePlan")
     assert len(care_plan["activity"]) == 5 + 6  # aftercare items + six follow-up visits
     assert len(resources(bundle, "Binary")) == 1 + 1 + 2

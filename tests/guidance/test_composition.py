@@ -184,7 +184,7 @@ def test_every_key_is_present():
         "plan",
     }
     assert result["schema"] == "vertebro.assessment/1"
-    assert result["rulebook_version"] == "2026.1"
+    assert result["rulebook_version"] == "2026.2"
     assert result["case_id"] == "test-case"
     assert set(result["levels"][0]) == {
         "level",

@@ -43,15 +43,42 @@ def test_Q2_improving_pain(pain_trend, expected, rules):
 
 
 @pytest.mark.parametrize(
-    ("mri_edema", "expected", "rules"),
+    ("mri_edema", "cleft", "expected", "rules"),
     [
-        pytest.param(False, "conservative", ["Q-3"], id="no-oedema"),
-        pytest.param(True, "kyphoplasty", ["T-5"], id="oedema"),
-        pytest.param(None, "needs_workup", ["N-2"], id="unknown-is-N-2-not-Q-3"),
+        pytest.param(False, None, "conservative", ["Q-3"], id="no-oedema-cleft-unknown"),
+        pytest.param(False, False, "conservative", ["Q-3"], id="no-oedema-no-cleft"),
+        # 2026.2: a cleft is a non-united fracture, not a healed one; T-4 decides
+        pytest.param(False, True, "kyphoplasty", ["T-4"], id="no-oedema-with-cleft"),
+        pytest.param(True, None, "kyphoplasty", ["T-5"], id="oedema-cleft-unknown"),
+        pytest.param(True, False, "kyphoplasty", ["T-5"], id="oedema-no-cleft"),
+        pytest.param(True, True, "kyphoplasty", ["T-4"], id="oedema-with-cleft"),
+        pytest.param(None, None, "needs_workup", ["N-2"], id="unknown-oedema-is-N-2-not-Q-3"),
+        pytest.param(None, False, "needs_workup", ["N-2"], id="unknown-oedema-no-cleft"),
+        pytest.param(None, True, "needs_workup", ["N-2"], id="unknown-oedema-with-cleft"),
     ],
 )
-def test_Q3_no_oedema(mri_edema, expected, rules):
-    assert _decision(mri_edema=mri_edema)[:2] == (expected, rules)
+def test_Q3_no_oedema_and_no_cleft(mri_edema, cleft, expected, rules):
+    decided = _decision(mri_edema=mri_edema, intravertebral_cleft=cleft)[:2]
+    assert decided == (expected, rules)
+
+
+def test_Q3_kummell_cleft_without_oedema_is_kyphoplasty_with_the_leakage_caution():
+    """The rulebook 2026.2 example: 76 years, T12 30 % loss, NRS 7, pain at the level,
+    medication not enough, no oedema but a fluid-filled cleft (2026.1: conservative)."""
+    result = assess_case(
+        candidate(
+            age_years=76,
+            pain_nrs=7,
+            fractures=[
+                fracture("T12", height_loss_pct=30.0, mri_edema=False, intravertebral_cleft=True)
+            ],
+        )
+    )
+    level = result["levels"][0]
+    assert result["recommendation"] == "kyphoplasty"
+    assert rule_ids(level["reasons"]) == ["T-4"]
+    assert rule_ids(level["cautions"]) == ["K-5"]
+    assert result["plan"]["levels"][0]["cement_viscosity"] == "high"
 
 
 @pytest.mark.parametrize(

@@ -26,14 +26,20 @@ _RULE_HEAD = re.compile(r"\*\*([A-Z]-\d+)\*\*")
 _RULE_BLOCK = re.compile(r"^- \*\*([A-Z]-\d+)\*\*(.*?)(?=^- |^#|\Z)", re.M | re.S)
 
 
+def _rule_sections() -> str:
+    """The rulebook from its first section on (the preamble's change notes name rules too)."""
+    text = RULEBOOK.read_text("utf-8")
+    return text[text.index("\n## ") :]
+
+
 def rulebook_ids() -> list[str]:
-    return _RULE_HEAD.findall(RULEBOOK.read_text("utf-8"))
+    return _RULE_HEAD.findall(_rule_sections())
 
 
 def rulebook_tags() -> dict[str, list[str]]:
     """Each rule's source tags: its last ``[...]`` outside code spans (``[]`` when none)."""
     tags = {}
-    for rule, body in _RULE_BLOCK.findall(RULEBOOK.read_text("utf-8")):
+    for rule, body in _RULE_BLOCK.findall(_rule_sections()):
         groups = re.findall(r"\[([^\]]+)\]", re.sub(r"`[^`]*`", "", body))
         tags[rule] = [t.strip() for t in groups[-1].split(",")] if groups else []
     return tags

@@ -128,7 +128,7 @@ def test_assessment_is_stored_with_rulebook_version_and_rerun(registry: Registry
     seed_case(registry)
     with tx_of(registry) as tx:
         stored = svc.assess_case(tx, "c-1")
-    assert stored.rulebook_version == "2026.1"
+    assert stored.rulebook_version == "2026.2"
     assert stored.assessment.recommendation == "kyphoplasty"
     assert stored.case_version == 1
     with tx_of(registry) as tx:

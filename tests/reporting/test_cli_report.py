@@ -43,7 +43,7 @@ def test_case_report_has_decision_levels_rules_plan_procedure_and_follow_up(
     text = pdf_text(pdftotext, out)
     first = text.split("\f")[0]
     # Header and decision first.
-    assert f"Case {TREATED} · patient P-7" in first and "Rulebook 2026.1" in first
+    assert f"Case {TREATED} · patient P-7" in first and "Rulebook 2026.2" in first
     assert first.index("RECOMMENDATION") < first.index("Levels")
     assert "Kyphoplasty" in first.split("Levels")[0]
     for expected in (

@@ -16,7 +16,7 @@ from vertebro.model.fast import build
 
 __all__ = ["RULEBOOK_VERSION", "aftercare_texts", "citation", "rule_ids"]
 
-RULEBOOK_VERSION = "2026.1"
+RULEBOOK_VERSION = "2026.2"
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Case → Verdict → Assessment under rulebook 2026.1: each level through C, O, N-1, Q, N, T
+"""Case → Verdict → Assessment under the current rulebook: each level through C, O, N-1, Q, N, T
 in order, then W and K for every level, then the composition and the plan."""
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _ordinal(facts: LevelFacts) -> int:
 
 
 def evaluate(case: Case) -> Verdict:
-    """Judge a validated case under rulebook 2026.1: every level's facts, decision and rule
+    """Judge a validated case under the current rulebook: every level's facts, decision and rule
     ids, the overall recommendation and the plan."""
     contraindications = [r.id for r in C_RULES if r.holds(case, 0)]
     all_facts = [level_facts(case, i) for i in range(len(case.fractures))]
@@ -177,5 +177,5 @@ def to_assessment(verdict: Verdict) -> Assessment:
 
 
 def assess(case: Case) -> Assessment:
-    """Assess a validated case under rulebook 2026.1, explained rule by rule."""
+    """Assess a validated case under the current rulebook, explained rule by rule."""
     return to_assessment(evaluate(case))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vertebro.guidance.facts import LevelFacts
 from vertebro.guidance.rules.base import LevelRule
 from vertebro.model.case import Case
 from vertebro.model.enums import PainTrend, Recommendation, Setting
@@ -23,10 +24,18 @@ def severe_inpatient_pain(case: Case) -> bool:
     return case.clinical.setting is _INPATIENT and case.clinical.pain_nrs >= SEVERE_PAIN_NRS
 
 
+def _healed_or_chronic(case: Case, facts: LevelFacts) -> bool:
+    """Q-3 (2026.2): no oedema on MRI and no intravertebral cleft. A cleft marks a
+    non-united fracture (pseudarthrosis, Kümmell disease) that does not heal on its own
+    [IVC], so an unknown or absent cleft lets Q-3 hold and a present one does not."""
+    fracture = facts.fracture
+    return fracture.mri_edema is False and fracture.intravertebral_cleft is not True
+
+
 Q_RULES: tuple[LevelRule, ...] = (
     LevelRule("Q-1", lambda case, facts: case.clinical.pain_nrs < MIN_PAIN_NRS, _CONSERVATIVE),
     LevelRule("Q-2", lambda case, facts: case.clinical.pain_trend is _IMPROVING, _CONSERVATIVE),
-    LevelRule("Q-3", lambda case, facts: facts.fracture.mri_edema is False, _CONSERVATIVE),
+    LevelRule("Q-3", _healed_or_chronic, _CONSERVATIVE),
     LevelRule("Q-4", lambda case, facts: facts.fracture.pain_at_level is False, _CONSERVATIVE),
     LevelRule(
         "Q-5",
