@@ -16,6 +16,7 @@ from vertebro.cli_csv import export_csv, import_csv
 from vertebro.cli_exchange import fhir_app
 from vertebro.cli_measure import measure
 from vertebro.cli_outcomes import demo_registry, outcomes
+from vertebro.cli_reassess import reassess
 from vertebro.cli_registry import db_app, users_app
 from vertebro.cli_report import leaflet, report
 from vertebro.cli_serve import serve
@@ -112,6 +113,7 @@ app.command("measure")(measure)
 app.command("serve")(serve)
 app.command("outcomes")(outcomes)
 app.command("demo-registry")(demo_registry)
+app.command("reassess")(reassess)
 app.add_typer(fhir_app, name="fhir")
 app.command("export-csv")(export_csv)
 app.command("import-csv")(import_csv)
@@ -121,13 +123,19 @@ app.command("leaflet")(leaflet)
 
 @app.command()
 def rules() -> None:
-    """List every rule of the current rulebook with its statement and source."""
+    """List every rule of the current rulebook with its statement and source tags, then
+    every source cited with its full citation (literature first, patient information last)."""
     from vertebro.guidance import RULEBOOK_VERSION, citation, rule_ids
+    from vertebro.guidance.sources import bibliography
+    from vertebro.reporting.citations import cite, kind_label
 
     sys.stdout.write(f"rulebook {RULEBOOK_VERSION}\n")
-    for rule_id in rule_ids():
-        item = citation(rule_id)
-        sys.stdout.write(f"{rule_id:<5} {item.text} [{', '.join(item.source)}]\n")
+    items = [citation(rule_id) for rule_id in rule_ids()]
+    for item in items:
+        sys.stdout.write(f"{item.rule:<5} {item.text} [{', '.join(item.source)}]\n")
+    sys.stdout.write("\nSources\n")
+    for source in bibliography(item.source for item in items):
+        sys.stdout.write(f"{source.tag:<9} {kind_label(source)}. {cite(source)}\n")
 
 
 @app.command()

@@ -30,6 +30,7 @@ ROUTES = {
     ("post", "/api/auth/token"),
     ("get", "/api/audit"),
     ("get", "/api/outcomes"),
+    ("post", "/api/reassess"),  # rulebook 2026.2 issue: re-assess the registry (admin)
     ("get", "/health"),
 }
 

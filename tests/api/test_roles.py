@@ -46,6 +46,7 @@ def _calls(n: int) -> list[tuple[str, str, str, dict[str, object] | None]]:
         ("clinician", "POST", "/api/cases/R-1-c/assessments", None),
         ("clinician", "POST", "/api/cases/R-1-c/procedures", procedure_doc(status="scheduled")),
         ("admin", "GET", "/api/audit", None),
+        ("admin", "POST", "/api/reassess?dry_run=true", None),
     ]
 
 

@@ -45,7 +45,7 @@ def test_fresh_database_gets_demo_data_and_a_demo_login(tmp_path: Path) -> None:
     with _serve("--database", database) as (url, _):
         pass
     printed = "\n".join(_)
-    assert "demo data: 20 example cases assessed and stored, 200 demo patients" in printed
+    assert "demo data: 21 example cases assessed and stored, 200 demo patients" in printed
     password = re.search(r"demo login: user demo, password (\S+)", printed)
     assert password is not None
     with _serve("--database", database) as (url, again):
@@ -55,7 +55,7 @@ def test_fresh_database_gets_demo_data_and_a_demo_login(tmp_path: Path) -> None:
         assert token.status_code == 200 and token.json()["role"] == "clinician"
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         cases = httpx.get(url + "/api/cases", headers=headers).json()["cases"]
-        assert len(cases) == 220  # 20 example cases and the 200-patient demo registry
+        assert len(cases) == 221  # 21 example cases and the 200-patient demo registry
         assert all(c["recommendation"] is not None for c in cases)
     assert not any("demo login" in line for line in again)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +16,8 @@ from vertebro.api.params import Credentials, problems
 from vertebro.api.problems import ApiProblem
 from vertebro.api.serialize import audit_item, json_response
 from vertebro.registry import Role
-from vertebro.services.registry import list_audit, record_export
+from vertebro.reporting.reassessment import reassessment_csv
+from vertebro.services.registry import list_audit, reassess_registry, record_export
 
 __all__ = ["router"]
 
@@ -63,3 +65,35 @@ def outcomes(
         document = service(tx, as_of or tx.today, include_demo)
         record_export(tx, "outcomes", {"include_demo": include_demo})
     return json_response(document)
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+@router.post(
+    "/reassess",
+    responses={
+        200: json_doc({"type": "object"}, "the re-assessment report (as `vertebro reassess`)"),
+        **problems(401, 403, 422),
+    },
+)
+def reassess(
+    request: Request,
+    credentials: Credentials,
+    dry_run: Annotated[bool, Query(description="report only; store nothing")] = False,
+    report_format: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.JSON,
+) -> Response:
+    """Re-assess every case's current version under the current rulebook in one pass; store
+    the new assessments (old ones kept with their version) unless ``dry_run``; report the
+    cases whose recommendation, level decisions or plan changed. Audited. Admin."""
+    with bearer_tx(request, credentials, Role.ADMIN) as tx:
+        report = reassess_registry(tx, dry_run=dry_run)
+    if report_format is ReportFormat.CSV:
+        return Response(
+            reassessment_csv(report).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="reassessment.csv"'},
+        )
+    return json_response(report.as_dict())

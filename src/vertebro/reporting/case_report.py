@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from vertebro.model.level import Level
 from vertebro.reporting.charts import ChartPoint, data_url, follow_up_chart_svg
+from vertebro.reporting.citations import assessment_citations
 from vertebro.reporting.spine import DECISION_STYLE, spine_levels, spine_svg
 from vertebro.reporting.templating import environment, stamp
 
@@ -121,18 +122,6 @@ def cautions_by_level(assessment: Assessment) -> list[tuple[str, RuleCitation]]:
     return [(", ".join(levels), item) for levels, item in merged.values()]
 
 
-def _sources(assessment: Assessment | None) -> list[str]:
-    """Every source tag the assessment cites, in order of first appearance."""
-    if assessment is None:
-        return []
-    citations = [*assessment.reasons, *assessment.cautions]
-    for level in assessment.levels:
-        citations += [*level.reasons, *level.cautions]
-    if assessment.plan is not None:
-        citations += [*assessment.plan.aftercare, *assessment.plan.follow_up]
-    return list(dict.fromkeys(tag for item in citations for tag in item.source))
-
-
 def _spine_range(assessment: Assessment | None) -> str:
     """``"T10–L3"``: the levels the report's spine diagram draws ("" for all of T1–L5)."""
     if assessment is None:
@@ -168,7 +157,7 @@ def case_report_html(report: CaseReport, *, generated: datetime) -> str:
             cautions=[] if assessment is None else cautions_by_level(assessment),
             chart=None if chart is None else data_url(chart),
             chart_baseline_from_case=from_case and any(p.visit == "baseline" for p in points),
-            sources=_sources(assessment),
+            refs=assessment_citations(assessment),
             rulebook=rulebook,
             generated=generated,
             head_left=f"Case {report.view.case_id} · patient {report.view.patient_code}",

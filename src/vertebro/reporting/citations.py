@@ -1,55 +1,84 @@
-"""Full citations for the rulebook's source tags (rulebook 2026.1, "Sources"), so the
-assessment page and the PDF case report can show where each reason comes from."""
+"""Numbered references for what a clinician reads (the case page, the PDF report, the text
+report): each rule's source tags become reference numbers into one list of full citations
+from ``sources.csv`` (:mod:`vertebro.guidance.sources`), literature and guidelines first,
+patient-information sources last and labelled. A bare tag is never shown."""
 
 from __future__ import annotations
 
-__all__ = ["CITATIONS", "cite"]
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-_SEED = "Project seed description of vertebroplasty and kyphoplasty ({tag}), rulebook sources"
+from vertebro.guidance.sources import Source, SourceKind, bibliography
+from vertebro.model.assessment import Assessment, RuleCitation
 
-CITATIONS: dict[str, str] = {
-    "GEN": "Genant HK et al. Vertebral fracture assessment using a semiquantitative "
-    "technique. J Bone Miner Res 1993.",
-    "ISCD": "International Society for Clinical Densitometry: vertebral fracture as a "
-    "height reduction of 20 % or more.",
-    "OST": "FDA 510(k) K213944 (height loss = 1 − min(Ha, Hm)/Hp).",
-    "OF": "Schnake KJ et al. Global Spine J 2018;8(2S):46S; Blattert TR et al. Orthopäde "
-    "2019;48:84 (OF classification and OF score).",
-    "TLICS": "Vaccaro AR et al. Thoracolumbar Injury Classification and Severity Score. "
-    "Spine 2005.",
-    "SINS": "Fisher CG et al. Spinal Instability Neoplastic Score. Spine 2010.",
-    "COBB": "Cobb JR. Outline for the study of scoliosis. 1948.",
-    "LCD": "Medicare local coverage determinations for percutaneous vertebral augmentation "
-    "(L34976, L33569).",
-    "REV": "Reviews of contraindications to vertebral augmentation (infection, coagulopathy, "
-    "cement allergy, posterior wall defect).",
-    "NASS": "North American Spine Society appropriate use criteria, osteoporotic vertebral "
-    "compression fractures.",
-    "NASS-N": "North American Spine Society appropriate use criteria, neoplastic vertebral "
-    "compression fractures.",
-    "EU": "European RAND/UCLA appropriateness panel on vertebral augmentation. Pain "
-    "Physician 2013;16:E519.",
-    "ACR": "ACR Appropriateness Criteria: Management of Vertebral Compression Fractures.",
-    "EVI": "eviCore CMM-607 (scope T5–L5).",
-    "VAPOUR": "Clark W et al. VAPOUR trial. Lancet 2016.",
-    "VERTOS II": "Klazen CA et al. VERTOS II trial. Lancet 2010.",
-    "VERTOS IV": "Firanescu CE et al. VERTOS IV trial. BMJ 2018.",
-    "INVEST": "Kallmes DF et al. INVEST trial. N Engl J Med 2009.",
-    "FREE": "Wardlaw D et al. FREE trial. Lancet 2009.",
-    "KAV": "Dohm M et al. KAVIAR trial. AJNR 2014.",
-    "LEAK": "Meta-analysis of cement leakage: vertebroplasty 54.7 % vs kyphoplasty 18.4 % "
-    "(PubMed 28192270); high-viscosity cement RR 0.38.",
-    "PCE": "Pulmonary cement embolism: 1.9 %, OR 2.41 for three or more levels, higher "
-    "within 2 weeks of the fracture.",
-    "EVID": "vertebro knowledge base, evidence tables (evidence.md).",
-    "FAR": "Farrar JT et al. Clinical importance of changes in chronic pain intensity. Pain 2001.",
-    "OST08": "Ostelo RW et al. Interpreting change scores for pain and functional status in "
-    "low back pain. Spine 2008.",
+__all__ = ["Citations", "assessment_citations", "cite", "kind_label", "rule_items"]
+
+_KIND_LABELS = {
+    SourceKind.GUIDELINE: "Guideline",
+    SourceKind.TRIAL: "Randomised trial",
+    SourceKind.META_ANALYSIS: "Meta-analysis",
+    SourceKind.CASE_SERIES: "Case series",
+    SourceKind.REVIEW: "Review",
+    SourceKind.CLASSIFICATION: "Classification",
+    SourceKind.REGULATORY: "Regulatory document",
+    SourceKind.INTERNAL: "Internal summary",
+    SourceKind.PATIENT_INFORMATION: "Patient information (not peer-reviewed)",
 }
 
 
-def cite(tag: str) -> str:
-    """The full citation of a source tag (the tag itself when unknown)."""
-    if tag.isdigit() and len(tag) == 3:
-        return _SEED.format(tag=tag)
-    return CITATIONS.get(tag, tag)
+def kind_label(source: Source) -> str:
+    """What kind of source it is, in words (``"Randomised trial"``, …)."""
+    return _KIND_LABELS[source.kind]
+
+
+def cite(source: Source) -> str:
+    """The full citation with its identifiers, as it appears in a reference list."""
+    return (
+        f"{source.citation} {source.identifier}".strip() if source.identifier else (source.citation)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Citations:
+    """The numbered reference list of one document."""
+
+    entries: tuple[Source, ...]
+
+    @classmethod
+    def of(cls, items: Iterable[RuleCitation]) -> Citations:
+        return cls(tuple(bibliography(item.source for item in items)))
+
+    def number(self, tag: str) -> int:
+        """The reference number (from 1) of ``tag``."""
+        key = tag.replace(" ", "")
+        for number, entry in enumerate(self.entries, start=1):
+            if entry.tag.replace(" ", "") == key:
+                return number
+        raise KeyError(tag)
+
+    def numbers(self, tags: Iterable[str]) -> list[int]:
+        """The reference numbers of ``tags``, ascending."""
+        return sorted({self.number(tag) for tag in tags})
+
+    def refs(self, tags: Iterable[str]) -> str:
+        """``"1, 4, 7"``: the references of one item (empty when it cites nothing)."""
+        return ", ".join(str(n) for n in self.numbers(tags))
+
+    def numbered(self) -> list[tuple[int, Source]]:
+        return list(enumerate(self.entries, start=1))
+
+
+def rule_items(assessment: Assessment) -> list[RuleCitation]:
+    """Every rule item a reader sees, in reading order: the case's reasons and cautions,
+    each level's, then the plan's aftercare and follow-up."""
+    items = [*assessment.reasons, *assessment.cautions]
+    for level in assessment.levels:
+        items += [*level.reasons, *level.cautions]
+    if assessment.plan is not None:
+        items += [*assessment.plan.aftercare, *assessment.plan.follow_up]
+    return items
+
+
+def assessment_citations(assessment: Assessment | None) -> Citations:
+    """The reference list of an assessment (empty without one)."""
+    return Citations.of([] if assessment is None else rule_items(assessment))

@@ -9,7 +9,7 @@ from functools import lru_cache
 from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from vertebro.reporting.citations import cite
+from vertebro.reporting.citations import cite, kind_label
 from vertebro.reporting.labels import label, level_words
 
 __all__ = ["TEMPLATES", "css_string", "environment", "make_environment", "number", "stamp"]
@@ -62,6 +62,7 @@ def make_environment(loader: BaseLoader) -> Environment:
     env.filters["label"] = label
     env.filters["level_words"] = level_words
     env.globals["cite"] = cite
+    env.globals["kind_label"] = kind_label
     return env
 
 

@@ -6,6 +6,7 @@ Decision first (with what is missing when work-up is needed), then each level, t
 from __future__ import annotations
 
 from vertebro.model.assessment import Assessment, LevelAssessment, RuleCitation, Score
+from vertebro.reporting.citations import Citations, assessment_citations, cite, kind_label
 
 __all__ = ["assessment_text"]
 
@@ -32,9 +33,17 @@ _TIMING = {
 }
 
 
-def _cite(item: RuleCitation) -> str:
-    source = f" [{', '.join(item.source)}]" if item.source else ""
+def _cite(item: RuleCitation, refs: Citations) -> str:
+    source = f" [{refs.refs(item.source)}]" if item.source else ""
     return f"{item.rule}  {item.text}{source}"
+
+
+def _references(refs: Citations) -> list[str]:
+    """The numbered reference list (the numbers in brackets above point into it)."""
+    lines = ["Sources"]
+    for n, source in refs.numbered():
+        lines.append(f"  [{n}] {kind_label(source)}. {cite(source)}")
+    return lines
 
 
 def _num(value: float | None, unit: str = "") -> str:
@@ -50,7 +59,7 @@ def _score(name: str, score: Score) -> str:
     return f"{name} n/a"
 
 
-def _level_lines(level: LevelAssessment) -> list[str]:
+def _level_lines(level: LevelAssessment, refs: Citations) -> list[str]:
     loss = "height loss unknown"
     if level.height_loss_pct is not None:
         loss = (
@@ -74,8 +83,8 @@ def _level_lines(level: LevelAssessment) -> list[str]:
         ),
         f"       timing: {_TIMING[level.timing]}",
     ]
-    lines += [f"       reason   {_cite(r)}" for r in level.reasons]
-    lines += [f"       caution  {_cite(c)}" for c in level.cautions]
+    lines += [f"       reason   {_cite(r, refs)}" for r in level.reasons]
+    lines += [f"       caution  {_cite(c, refs)}" for c in level.cautions]
     if level.missing:
         lines.append(f"       missing  {', '.join(level.missing)}")
     return lines
@@ -108,22 +117,33 @@ def _summary_table(a: Assessment) -> list[str]:
 def assessment_text(assessment: Assessment) -> str:
     """Render an assessment as text (ends with a newline)."""
     a = assessment
+    refs = assessment_citations(a)
     out = [f"{a.case_id}: {_WORDS[a.recommendation]}", f"  rulebook {a.rulebook_version}"]
     if a.missing:
         out.append("  Missing data to add: " + ", ".join(a.missing))
     for caution in a.cautions:
-        out.append(f"  Caution  {_cite(caution)}")
+        out.append(f"  Caution  {_cite(caution, refs)}")
     out.append("")
     out.extend(_summary_table(a))
     out.append("")
     out.append("Levels (cranial to caudal)")
     for level in a.levels:
-        out.extend(_level_lines(level))
+        out.extend(_level_lines(level, refs))
     out.append("")
     if a.plan is None:
         out.append("Plan: none (no procedure recommended).")
-        return "\n".join(out) + "\n"
-    out.append("Plan")
+    else:
+        out.extend(_plan_lines(a, refs))
+    if refs.entries:
+        out.append("")
+        out.extend(_references(refs))
+    return "\n".join(out) + "\n"
+
+
+def _plan_lines(a: Assessment, refs: Citations) -> list[str]:
+    if a.plan is None:
+        return []
+    out = ["Plan"]
     for i, session in enumerate(a.plan.sessions, 1):
         out.append(
             f"  Session {i}: {', '.join(session.levels)}: "
@@ -137,6 +157,6 @@ def assessment_text(assessment: Assessment) -> str:
             f"PMMA {low:.1f}–{high:.1f} ml, {planned.cement_viscosity} viscosity"
         )
     out.append("Aftercare")
-    out += [f"  {_cite(item)}" for item in a.plan.aftercare]
+    out += [f"  {_cite(item, refs)}" for item in a.plan.aftercare]
     out.append("Follow-up visits: " + ", ".join(item.text for item in a.plan.follow_up))
-    return "\n".join(out) + "\n"
+    return out

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from vertebro.outcomes.records import TechniqueGroup
 from vertebro.registry import Role
 from vertebro.services.registry import list_audit, record_export
 from vertebro.services.registry.outcomes import outcomes_document
-from vertebro.web.render import page
+from vertebro.web.render import download, page
 from vertebro.web.tx import web_tx
 
 __all__ = ["router"]
@@ -136,13 +136,8 @@ def outcomes_json(request: Request, selection: Selection) -> Response:
     """The outcomes document as JSON (as ``GET /api/outcomes``), for the logged-in user."""
     document, today = _outcomes(request, selection, "web json")
     body = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
-    return Response(
-        body + "\n",
-        media_type="application/json",
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": f'inline; filename="outcomes-{today.isoformat()}.json"',
-        },
+    return download(
+        body + "\n", "application/json", f"outcomes-{today.isoformat()}.json", inline=True
     )
 
 
@@ -152,10 +147,4 @@ def outcomes_standalone(request: Request, selection: Selection) -> Response:
     document, today = _outcomes(request, selection, "web html")
     from vertebro.reporting.outcomes_html import outcomes_html
 
-    return HTMLResponse(
-        outcomes_html(document),
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": f'attachment; filename="outcomes-{today.isoformat()}.html"',
-        },
-    )
+    return download(outcomes_html(document), "text/html", f"outcomes-{today.isoformat()}.html")

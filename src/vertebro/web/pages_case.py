@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from vertebro.api.context import app_context
 from vertebro.registry import Role
+from vertebro.reporting.citations import assessment_citations
 from vertebro.services.registry import (
     assess_case,
     case_overview,
@@ -20,9 +21,9 @@ from vertebro.services.registry import (
     list_case_versions,
     list_follow_ups,
     list_procedures,
+    older_rulebook_check,
     record_export,
 )
-from vertebro.web.citations import cite
 from vertebro.web.render import page, redirect
 from vertebro.web.session import check_csrf
 from vertebro.web.spine import spine_svg
@@ -41,6 +42,7 @@ def case_page(request: Request, case_id: str) -> Response:
         stored = latest_assessment(tx, case_id)
         procedures = list_procedures(tx, case_id)
         follow_ups = list_follow_ups(tx, case_id)
+        older = older_rulebook_check(tx, case_id)
     assessment = None if stored is None else stored.assessment
     return page(
         request,
@@ -52,7 +54,8 @@ def case_page(request: Request, case_id: str) -> Response:
         spine=None if assessment is None else spine_svg(assessment),
         procedures=procedures,
         follow_ups=follow_ups,
-        cite=cite,
+        refs=assessment_citations(assessment),
+        older=older,
     )
 
 

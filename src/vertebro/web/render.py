@@ -59,6 +59,19 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     return response
 
 
+def download(content: str, media_type: str, filename: str, *, inline: bool = False) -> Response:
+    """A file for the browser (patient data: never cached)."""
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+        },
+    )
+
+
 def redirect(request: Request, url: str) -> Response:
     """303 See Other to ``url`` (after a form), keeping the session alive."""
     response = RedirectResponse(url, status_code=303)

@@ -12,6 +12,7 @@ from vertebro.web import (
     pages_cases,
     pages_leaflet,
     pages_records,
+    pages_rulebook,
     pages_worklist,
 )
 from vertebro.web.render import html_error
@@ -30,6 +31,7 @@ def install(app: FastAPI) -> None:
         pages_records,
         pages_leaflet,
         pages_admin,
+        pages_rulebook,
     ):
         app.include_router(module.router)
     app.state.html_error = html_error

@@ -40,6 +40,14 @@ from vertebro.services.registry.procedures import (
     record_procedure,
     update_procedure,
 )
+from vertebro.services.registry.reassessment import (
+    CaseReassessment,
+    OlderRulebook,
+    ReassessmentReport,
+    older_rulebook_check,
+    reassess_registry,
+    reassessment_run,
+)
 from vertebro.services.registry.status import baseline_scores, case_overview, worklist
 from vertebro.services.registry.users import (
     add_user,
@@ -73,12 +81,15 @@ __all__ = [
     "AuditEntry",
     "Baseline",
     "CaseOverview",
+    "CaseReassessment",
     "CaseView",
     "FollowUpView",
     "NewPatient",
+    "OlderRulebook",
     "PatientView",
     "Principal",
     "ProcedureView",
+    "ReassessmentReport",
     "TokenView",
     "Tx",
     "UserView",
@@ -104,6 +115,9 @@ __all__ = [
     "list_procedures",
     "list_users",
     "log_in",
+    "older_rulebook_check",
+    "reassess_registry",
+    "reassessment_run",
     "record_export",
     "record_follow_up",
     "record_procedure",

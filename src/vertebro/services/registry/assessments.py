@@ -18,14 +18,22 @@ __all__ = [
     "latest_assessment",
     "list_assessments",
     "rerun_assessment",
+    "store_assessment",
 ]
 
 
 def _store(tx: Tx, row: CaseRow, version: int, case: Case) -> AssessmentView:
-    assessment = assess(case)
+    return store_assessment(tx, row.id, row.case_id, version, assess(case))
+
+
+def store_assessment(
+    tx: Tx, case_pk: int, case_id: str, version: int, assessment: Assessment
+) -> AssessmentView:
+    """Keep ``assessment`` of version ``version`` of a case (audited); the caller has
+    checked the actor's role."""
     planned = {p.level: p.technique for p in assessment.plan.levels} if assessment.plan else {}
     stored = AssessmentRow(
-        case_pk=row.id,
+        case_pk=case_pk,
         case_version=version,
         rulebook_version=assessment.rulebook_version,
         recommendation=assessment.recommendation,
@@ -49,7 +57,7 @@ def _store(tx: Tx, row: CaseRow, version: int, case: Case) -> AssessmentView:
     tx.audit(
         "assessment.create",
         "case",
-        row.case_id,
+        case_id,
         after={
             "assessment_id": stored.id,
             "case_version": version,
@@ -57,7 +65,7 @@ def _store(tx: Tx, row: CaseRow, version: int, case: Case) -> AssessmentView:
             "recommendation": str(assessment.recommendation),
         },
     )
-    return _view(row.case_id, stored, assessment)
+    return _view(case_id, stored, assessment)
 
 
 def _view(case_id: str, row: AssessmentRow, assessment: Assessment | None = None) -> AssessmentView:

@@ -73,19 +73,19 @@ class Tx:
         *,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
-    ) -> None:
+    ) -> AuditRow:
         """Add an audit row (written with the rest of the transaction, or not at all)."""
-        self.session.add(
-            AuditRow(
-                at=self.now,
-                actor=self.actor.name,
-                action=action,
-                entity=entity,
-                entity_key=key,
-                before=before,
-                after=after,
-            )
+        row = AuditRow(
+            at=self.now,
+            actor=self.actor.name,
+            action=action,
+            entity=entity,
+            entity_key=key,
+            before=before,
+            after=after,
         )
+        self.session.add(row)
+        return row
 
 
 @contextmanager
