@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from vertebro.model.assessment import Assessment, LevelAssessment, RuleCitation, Score
 from vertebro.reporting.citations import Citations, assessment_citations, cite, kind_label
+from vertebro.reporting.vocabulary import assessment_levels, field_words, missing_words
 
 __all__ = ["assessment_text"]
 
@@ -50,16 +51,17 @@ def _num(value: float | None, unit: str = "") -> str:
     return "—" if value is None else f"{value:.1f}{unit}"
 
 
-def _score(name: str, score: Score) -> str:
+def _score(name: str, score: Score, levels: list[str | None]) -> str:
     if score.value is not None:
         reading = (score.interpretation or "").replace("_", " ")
         return f"{name} {score.value} ({reading})"
     if score.missing:
-        return f"{name} unknown (needs {', '.join(score.missing)})"
+        needs = ", ".join(field_words(path, levels) for path in score.missing)
+        return f"{name} unknown (needs {needs})"
     return f"{name} n/a"
 
 
-def _level_lines(level: LevelAssessment, refs: Citations) -> list[str]:
+def _level_lines(level: LevelAssessment, refs: Citations, levels: list[str | None]) -> list[str]:
     loss = "height loss unknown"
     if level.height_loss_pct is not None:
         loss = (
@@ -79,14 +81,19 @@ def _level_lines(level: LevelAssessment, refs: Citations) -> list[str]:
         "       " + " · ".join(parts),
         "       scores: "
         + " · ".join(
-            (_score("OF score", s.of_score), _score("TLICS", s.tlics), _score("SINS", s.sins))
+            (
+                _score("OF score", s.of_score, levels),
+                _score("TLICS", s.tlics, levels),
+                _score("SINS", s.sins, levels),
+            )
         ),
         f"       timing: {_TIMING[level.timing]}",
     ]
     lines += [f"       reason   {_cite(r, refs)}" for r in level.reasons]
     lines += [f"       caution  {_cite(c, refs)}" for c in level.cautions]
     if level.missing:
-        lines.append(f"       missing  {', '.join(level.missing)}")
+        missing = "; ".join(missing_words(path, levels) for path in level.missing)
+        lines.append(f"       missing  {missing}")
     return lines
 
 
@@ -118,9 +125,11 @@ def assessment_text(assessment: Assessment) -> str:
     """Render an assessment as text (ends with a newline)."""
     a = assessment
     refs = assessment_citations(a)
+    levels = assessment_levels(a)
     out = [f"{a.case_id}: {_WORDS[a.recommendation]}", f"  rulebook {a.rulebook_version}"]
     if a.missing:
-        out.append("  Missing data to add: " + ", ".join(a.missing))
+        out.append("  Missing data to add:")
+        out += [f"    - {missing_words(path, levels)}" for path in a.missing]
     for caution in a.cautions:
         out.append(f"  Caution  {_cite(caution, refs)}")
     out.append("")
@@ -128,7 +137,7 @@ def assessment_text(assessment: Assessment) -> str:
     out.append("")
     out.append("Levels (cranial to caudal)")
     for level in a.levels:
-        out.extend(_level_lines(level, refs))
+        out.extend(_level_lines(level, refs, levels))
     out.append("")
     if a.plan is None:
         out.append("Plan: none (no procedure recommended).")

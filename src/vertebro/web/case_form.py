@@ -29,6 +29,7 @@ from vertebro.model import (
     Sex,
 )
 from vertebro.morphometry import OFClass
+from vertebro.reporting.vocabulary import FIELD_LABELS, LANDMARK_POINTS
 from vertebro.web.form_fields import Field, Kind, build_document, choices_of
 
 __all__ = [
@@ -55,6 +56,12 @@ class Group:
 
 _LEVELS = tuple((str(v.value), str(v.value)) for v in Level)
 
+
+def label_of(path: str) -> str:
+    """The field's label from the one vocabulary (:mod:`vertebro.reporting.vocabulary`)."""
+    return FIELD_LABELS[path]
+
+
 CASE_GROUPS: tuple[Group, ...] = (
     Group(
         "Patient",
@@ -62,7 +69,7 @@ CASE_GROUPS: tuple[Group, ...] = (
         (
             Field(
                 "age_years",
-                "Age",
+                label_of("patient.age_years"),
                 "int",
                 unit="years",
                 required=True,
@@ -71,10 +78,17 @@ CASE_GROUPS: tuple[Group, ...] = (
                 maximum="120",
                 step="1",
             ),
-            Field("sex", "Sex", "enum", choices_of(Sex), nullable=False, default="unknown"),
+            Field(
+                "sex",
+                label_of("patient.sex"),
+                "enum",
+                choices_of(Sex),
+                nullable=False,
+                default="unknown",
+            ),
             Field(
                 "asa_class",
-                "ASA physical status",
+                label_of("patient.asa_class"),
                 "int",
                 minimum="1",
                 maximum="5",
@@ -83,15 +97,15 @@ CASE_GROUPS: tuple[Group, ...] = (
             ),
             Field(
                 "frailty_index",
-                "Modified frailty index (mFI-5)",
+                label_of("patient.frailty_index"),
                 "int",
                 minimum="0",
                 maximum="5",
                 step="1",
                 hint="count 0–5",
             ),
-            Field("t_score", "DXA T-score", "number"),
-            Field("qct_hu", "Trabecular attenuation on CT", "number", unit="HU"),
+            Field("t_score", label_of("patient.t_score"), "number"),
+            Field("qct_hu", label_of("patient.qct_hu"), "number", unit="HU"),
         ),
     ),
     Group(
@@ -100,15 +114,17 @@ CASE_GROUPS: tuple[Group, ...] = (
         (
             Field(
                 "active_infection",
-                "Active infection (systemic, or at a target level)",
+                label_of("patient.active_infection"),
                 "bool2",
                 required=True,
                 nullable=False,
             ),
-            Field("pregnant", "Pregnant", "bool2", nullable=False, default="false"),
+            Field(
+                "pregnant", label_of("patient.pregnant"), "bool2", nullable=False, default="false"
+            ),
             Field(
                 "coagulopathy",
-                "Bleeding disorder",
+                label_of("patient.coagulopathy"),
                 "enum",
                 choices_of(Coagulopathy),
                 nullable=False,
@@ -116,22 +132,22 @@ CASE_GROUPS: tuple[Group, ...] = (
             ),
             Field(
                 "anticoagulated",
-                "On anticoagulant therapy",
+                label_of("patient.anticoagulated"),
                 "bool2",
                 nullable=False,
                 default="false",
             ),
             Field(
                 "cement_allergy",
-                "Allergy to bone cement (PMMA) or contrast",
+                label_of("patient.cement_allergy"),
                 "bool2",
                 nullable=False,
                 default="false",
             ),
-            Field("can_lie_prone", "Can lie face down for 30–60 minutes", "bool3"),
+            Field("can_lie_prone", label_of("patient.can_lie_prone"), "bool3"),
             Field(
                 "severe_pulmonary_disease",
-                "Severe lung disease (e.g. COPD)",
+                label_of("patient.severe_pulmonary_disease"),
                 "bool2",
                 nullable=False,
                 default="false",
@@ -144,7 +160,7 @@ CASE_GROUPS: tuple[Group, ...] = (
         (
             Field(
                 "pain_nrs",
-                "Back pain now (NRS)",
+                label_of("clinical.pain_nrs"),
                 "int",
                 required=True,
                 nullable=False,
@@ -155,32 +171,32 @@ CASE_GROUPS: tuple[Group, ...] = (
             ),
             Field(
                 "setting",
-                "Setting",
+                label_of("clinical.setting"),
                 "enum",
                 choices_of(Setting),
                 nullable=False,
                 default="outpatient",
                 hint="inpatient = in hospital because of the pain",
             ),
-            Field("pain_trend", "Pain over the last weeks", "enum", choices_of(PainTrend)),
-            Field("pain_type", "Type of pain", "enum", choices_of(PainType)),
+            Field("pain_trend", label_of("clinical.pain_trend"), "enum", choices_of(PainTrend)),
+            Field("pain_type", label_of("clinical.pain_type"), "enum", choices_of(PainType)),
             Field(
                 "medication_insufficient",
-                "Medication and non-surgical care not enough",
+                label_of("clinical.medication_insufficient"),
                 "bool3",
                 hint="or side effects unacceptable",
             ),
             Field(
                 "conservative_care_weeks",
-                "Weeks of non-surgical care so far",
+                label_of("clinical.conservative_care_weeks"),
                 "number",
                 unit="weeks",
                 minimum="0",
             ),
-            Field("mobilisation_possible", "Can be mobilised under analgesia", "bool3"),
+            Field("mobilisation_possible", label_of("clinical.mobilisation_possible"), "bool3"),
             Field(
                 "rdq",
-                "Roland–Morris disability (RDQ)",
+                label_of("clinical.rdq"),
                 "int",
                 minimum="0",
                 maximum="24",
@@ -189,7 +205,7 @@ CASE_GROUPS: tuple[Group, ...] = (
             ),
             Field(
                 "odi",
-                "Oswestry disability index (ODI)",
+                label_of("clinical.odi"),
                 "number",
                 minimum="0",
                 maximum="100",
@@ -203,7 +219,7 @@ CASE_GROUPS: tuple[Group, ...] = (
         (
             Field(
                 "neurology",
-                "Neurological status from the fractures",
+                label_of("clinical.neurology"),
                 "enum",
                 choices_of(Neurology),
                 required=True,
@@ -211,7 +227,7 @@ CASE_GROUPS: tuple[Group, ...] = (
             ),
             Field(
                 "radicular_pain",
-                "Radiating (radicular) pain without a deficit",
+                label_of("clinical.radicular_pain"),
                 "bool2",
                 nullable=False,
                 default="false",
@@ -220,25 +236,32 @@ CASE_GROUPS: tuple[Group, ...] = (
     ),
 )
 
-LANDMARKS = (
-    "anterior_superior",
-    "anterior_inferior",
-    "middle_superior",
-    "middle_inferior",
-    "posterior_superior",
-    "posterior_inferior",
-)
+LANDMARKS = LANDMARK_POINTS
 
 FRACTURE_GROUPS: tuple[Group, ...] = (
     Group(
         "Level and cause",
         "",
         (
-            Field("level", "Level", "enum", _LEVELS, required=True, nullable=False),
-            Field("etiology", "Cause", "enum", choices_of(Etiology), required=True, nullable=False),
+            Field(
+                "level",
+                label_of("fractures[].level"),
+                "enum",
+                _LEVELS,
+                required=True,
+                nullable=False,
+            ),
+            Field(
+                "etiology",
+                label_of("fractures[].etiology"),
+                "enum",
+                choices_of(Etiology),
+                required=True,
+                nullable=False,
+            ),
             Field(
                 "age_weeks",
-                "Time since fracture or pain onset",
+                label_of("fractures[].age_weeks"),
                 "number",
                 unit="weeks",
                 minimum="0",
@@ -251,38 +274,52 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
         (
             Field(
                 "mri_edema",
-                "Marrow oedema on MRI (STIR / T2 fat-sat) or uptake on bone scan",
+                label_of("fractures[].mri_edema"),
                 "bool3",
             ),
-            Field("pain_at_level", "Pain matches this level (examination and imaging)", "bool3"),
-            Field("intravertebral_cleft", "Fluid or gas cleft in the body", "bool3"),
-            Field("progressive_collapse", "Further collapse on follow-up imaging", "bool3"),
+            Field("pain_at_level", label_of("fractures[].pain_at_level"), "bool3"),
+            Field("intravertebral_cleft", label_of("fractures[].intravertebral_cleft"), "bool3"),
+            Field("progressive_collapse", label_of("fractures[].progressive_collapse"), "bool3"),
         ),
     ),
     Group(
         "Collapse and geometry",
         "",
         (
-            Field("heights_mm.anterior", "Anterior height", "number", unit="mm"),
-            Field("heights_mm.middle", "Middle height", "number", unit="mm"),
-            Field("heights_mm.posterior", "Posterior height", "number", unit="mm"),
+            Field(
+                "heights_mm.anterior",
+                label_of("fractures[].heights_mm.anterior"),
+                "number",
+                unit="mm",
+            ),
+            Field(
+                "heights_mm.middle", label_of("fractures[].heights_mm.middle"), "number", unit="mm"
+            ),
+            Field(
+                "heights_mm.posterior",
+                label_of("fractures[].heights_mm.posterior"),
+                "number",
+                unit="mm",
+            ),
             Field(
                 "reference_height_mm",
-                "Expected normal height",
+                label_of("fractures[].reference_height_mm"),
                 "number",
                 unit="mm",
                 hint="e.g. mean posterior height of the normal neighbours",
             ),
             Field(
                 "height_loss_pct",
-                "Height loss measured elsewhere",
+                label_of("fractures[].height_loss_pct"),
                 "number",
                 unit="%",
                 minimum="0",
                 maximum="100",
                 hint="takes precedence over heights",
             ),
-            Field("kyphotic_angle_deg", "Wedge or kyphotic angle", "number", unit="°"),
+            Field(
+                "kyphotic_angle_deg", label_of("fractures[].kyphotic_angle_deg"), "number", unit="°"
+            ),
         ),
         note="Give the three heights, or paste vertebro measure output above to fill them "
         "with the landmarks.",
@@ -293,7 +330,7 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
         tuple(
             Field(
                 f"landmarks_mm.{point}[{axis}]",
-                f"{point.replace('_', ' ')} {'xy'[axis]}",
+                label_of(f"fractures[].landmarks_mm.{point}[{axis}]"),
                 "number",
                 unit="mm",
             )
@@ -309,7 +346,7 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
         (
             Field(
                 "morphology",
-                "Morphology (TLICS)",
+                label_of("fractures[].morphology"),
                 "enum",
                 choices_of(Morphology),
                 nullable=False,
@@ -317,7 +354,7 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
             ),
             Field(
                 "endplates_involved",
-                "Endplates involved",
+                label_of("fractures[].endplates_involved"),
                 "int",
                 minimum="0",
                 maximum="2",
@@ -326,36 +363,43 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
             ),
             Field(
                 "posterior_wall",
-                "Posterior wall",
+                label_of("fractures[].posterior_wall"),
                 "enum",
                 choices_of(PosteriorWall),
                 hint="minor < 1/5 of the wall, distinct > 1/5",
             ),
-            Field("retropulsion", "Fragment displaced into the canal", "bool3"),
+            Field("retropulsion", label_of("fractures[].retropulsion"), "bool3"),
             Field(
                 "canal_compromise_pct",
-                "Canal compromise",
+                label_of("fractures[].canal_compromise_pct"),
                 "number",
                 unit="%",
                 minimum="0",
                 maximum="100",
             ),
-            Field("tension_band_failure", "Tension band failure (distraction, rotation)", "bool3"),
-            Field("plc", "Posterior ligamentous complex", "enum", choices_of(Plc)),
-            Field("unstable", "Spine judged unstable at this level", "bool3"),
-            Field("of_class", "OF class (if known; else derived)", "enum", choices_of(OFClass)),
+            Field("tension_band_failure", label_of("fractures[].tension_band_failure"), "bool3"),
+            Field("plc", label_of("fractures[].plc"), "enum", choices_of(Plc)),
+            Field("unstable", label_of("fractures[].unstable"), "bool3"),
+            Field("of_class", label_of("fractures[].of_class"), "enum", choices_of(OFClass)),
         ),
     ),
     Group(
         "Tumour (SINS)",
         "",
         (
-            Field("lesion", "Lesion", "enum", choices_of(Lesion)),
-            Field("alignment", "Alignment", "enum", choices_of(Alignment)),
+            Field("lesion", label_of("fractures[].lesion"), "enum", choices_of(Lesion)),
+            Field("alignment", label_of("fractures[].alignment"), "enum", choices_of(Alignment)),
             Field(
-                "posterolateral", "Posterolateral involvement", "enum", choices_of(Posterolateral)
+                "posterolateral",
+                label_of("fractures[].posterolateral"),
+                "enum",
+                choices_of(Posterolateral),
             ),
-            Field("body_involvement_over_50", "Tumour in more than half of the body", "bool3"),
+            Field(
+                "body_involvement_over_50",
+                label_of("fractures[].body_involvement_over_50"),
+                "bool3",
+            ),
         ),
         collapsed=True,
     ),
