@@ -1,15 +1,21 @@
 """vertebro: measure, decide, plan, record and follow vertebral augmentation.
 
 >>> from vertebro import Case, assess
+
+The names below load on first use (PEP 562), so that ``vertebro measure`` and other
+front doors that need no case model or rule engine start without them.
 """
+
+import typing as _typing
 
 from vertebro._compiled import use_current_core as _use_current_core
 
 _use_current_core()  # before any compiled module is imported
 
-from vertebro.errors import ImageError, InvalidCase, LabelMapError, VertebroError  # noqa: E402
-from vertebro.guidance import RULEBOOK_VERSION, assess  # noqa: E402
-from vertebro.model import Assessment, Case, Level, parse_case  # noqa: E402
+if _typing.TYPE_CHECKING:
+    from vertebro.errors import ImageError, InvalidCase, LabelMapError, VertebroError
+    from vertebro.guidance import RULEBOOK_VERSION, assess
+    from vertebro.model import Assessment, Case, Level, parse_case
 
 __version__ = "0.1.0"
 
@@ -26,3 +32,30 @@ __all__ = [
     "assess",
     "parse_case",
 ]
+
+_WHERE = {
+    "ImageError": "vertebro.errors",
+    "InvalidCase": "vertebro.errors",
+    "LabelMapError": "vertebro.errors",
+    "VertebroError": "vertebro.errors",
+    "RULEBOOK_VERSION": "vertebro.guidance",
+    "assess": "vertebro.guidance",
+    "Assessment": "vertebro.model",
+    "Case": "vertebro.model",
+    "Level": "vertebro.model",
+    "parse_case": "vertebro.model",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    if name in _WHERE:
+        from importlib import import_module
+
+        value = getattr(import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'vertebro' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
