@@ -37,6 +37,7 @@ __all__ = [
     "build_document",
     "graded_level",
     "grading_json",
+    "reference_heights_from",
     "reference_heights_mm",
 ]
 
@@ -60,35 +61,33 @@ class LevelResult:
     rulebook_genant_grade: int | None = None
 
 
-def _ratio_loss_pct(g: LevelGeometry) -> float | None:
-    if g.heights is None:
-        return None
-    loss, _ = height_loss_pct(None, g.heights, None)
-    return loss
-
-
-def reference_heights_mm(levels: Sequence[LevelGeometry]) -> list[float | None]:
-    """Spec step 8: for each level, the mean posterior height of the nearest present
-    level above and below that is evaluable with a posterior-ratio loss < 20.0 %."""
+def reference_heights_from(heights: Sequence[Heights | None]) -> list[float | None]:
+    """Spec step 8 over the levels in order (``None``: not evaluable): for each level, the
+    mean posterior height of the nearest level above and below that is evaluable with a
+    posterior-ratio loss < 20.0 %."""
     usable = [
-        g.evaluable
-        and g.heights is not None
-        and (loss := _ratio_loss_pct(g)) is not None
+        h is not None
+        and (loss := height_loss_pct(None, h, None)[0]) is not None
         and loss < _REFERENCE_LOSS_LIMIT_PCT
-        for g in levels
+        for h in heights
     ]
     out: list[float | None] = []
-    for i in range(len(levels)):
+    for i in range(len(heights)):
         picks: list[float] = []
         above = next((j for j in range(i - 1, -1, -1) if usable[j]), None)
-        below = next((j for j in range(i + 1, len(levels)) if usable[j]), None)
+        below = next((j for j in range(i + 1, len(heights)) if usable[j]), None)
         for j in (above, below):
             if j is not None:
-                h = levels[j].heights
+                h = heights[j]
                 assert h is not None
                 picks.append(h.posterior_mm)
         out.append(round_tenth(sum(picks) / len(picks)) if picks else None)
     return out
+
+
+def reference_heights_mm(levels: Sequence[LevelGeometry]) -> list[float | None]:
+    """Spec step 8 for measured levels (see ``reference_heights_from``)."""
+    return reference_heights_from([g.heights if g.evaluable else None for g in levels])
 
 
 def level_results(levels: Sequence[LevelGeometry]) -> list[LevelResult | None]:
