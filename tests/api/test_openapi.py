@@ -31,6 +31,14 @@ ROUTES = {
     ("get", "/api/audit"),
     ("get", "/api/outcomes"),
     ("get", "/health"),
+    # measurement reviews (issue 12)
+    ("post", "/api/measurements/recompute"),
+    ("get", "/api/measurement-reviews"),
+    ("post", "/api/measurement-reviews"),
+    ("get", "/api/measurement-reviews/{key}"),
+    ("put", "/api/measurement-reviews/{key}"),
+    ("get", "/api/measurement-reviews/{key}/measurement"),
+    ("get", "/api/measurement-reviews/{key}/versions"),
 }
 
 
