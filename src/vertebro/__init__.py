@@ -9,6 +9,7 @@ front doors that need no case model or rule engine start without them.
 import typing as _typing
 
 from vertebro._compiled import use_current_core as _use_current_core
+from vertebro._lazy import lazy_names as _lazy_names
 
 _use_current_core()  # before any compiled module is imported
 
@@ -47,15 +48,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    if name in _WHERE:
-        from importlib import import_module
-
-        value = getattr(import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'vertebro' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_names("vertebro", globals(), _WHERE)

@@ -10,10 +10,14 @@ command runs instead, with Typer's own help and error messages.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
+
+P = ParamSpec("P")
 
 __all__ = ["CONVENTIONS", "FORMATS", "parse_measure_args", "run_measure"]
 
@@ -82,6 +86,21 @@ def parse_measure_args(args: list[str]) -> dict[str, Any] | None:
     return out
 
 
+def _exit_code(command: Callable[P, None]) -> Callable[P, int]:
+    """The command's exit code: 0, or the code of the ``_Exit`` it raised."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            command(*args, **kwargs)
+        except _Exit as done:
+            return done.code
+        return 0
+
+    return run
+
+
+@_exit_code
 def run_measure(
     labels: Path | None,
     image: Path | None,
@@ -92,27 +111,9 @@ def run_measure(
     case: Path | None,
     quiet: bool,
     segment: bool,
-) -> int:
+) -> None:
     """Run ``vertebro measure``; the exit code (0, or 2 with one ``<file>: <reason>`` line
     on standard error)."""
-    try:
-        _run(labels, image, subregions, convention, output_format, figure, case, quiet, segment)
-    except _Exit as done:
-        return done.code
-    return 0
-
-
-def _run(
-    labels: Path | None,
-    image: Path | None,
-    subregions: Path | None,
-    convention: str,
-    output_format: str,
-    figure: Path | None,
-    case: Path | None,
-    quiet: bool,
-    segment: bool,
-) -> None:
     from vertebro.errors import VertebroError
 
     segmenter: Any = None

@@ -34,6 +34,7 @@ from vertebro.morphometry import Heights, heights_from_landmarks_mm, round_tenth
 __all__ = [
     "CUT_FACE_FRACTION",
     "GRID_MM",
+    "LANDMARKS",
     "LINE_FRACTIONS",
     "MIN_BODY_VOLUME_MM3",
     "MIN_SECTION_SHARE",
@@ -47,6 +48,15 @@ _MAX_WORKERS = 4
 
 logger = logging.getLogger(__name__)
 
+#: The six landmarks of rulebook M-1, in the order the document lists them.
+LANDMARKS = (
+    "anterior_superior",
+    "anterior_inferior",
+    "middle_superior",
+    "middle_inferior",
+    "posterior_superior",
+    "posterior_inferior",
+)
 #: Sampling step of the mid-sagittal section, mm (spec step 4).
 GRID_MM = 0.25
 #: Where the three height lines sit, as fractions of the body depth from its posterior edge.
@@ -362,17 +372,7 @@ def _measure_level(
         lx = round_tenth(u_line - cu)
         landmarks[f"{name}_superior"] = (lx, round_tenth(found[1] - cv))
         landmarks[f"{name}_inferior"] = (lx, round_tenth(found[0] - cv))
-    ordered = {
-        key: landmarks[key]
-        for key in (
-            "anterior_superior",
-            "anterior_inferior",
-            "middle_superior",
-            "middle_inferior",
-            "posterior_superior",
-            "posterior_inferior",
-        )
-    }
+    ordered = {key: landmarks[key] for key in LANDMARKS}
     raw = heights_from_landmarks_mm(ordered)
     heights = Heights(*(round_tenth(h) for h in raw))
     if any(not 0.0 < h <= _MAX_HEIGHT_MM for h in heights):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from vertebro.imaging.geometry import LANDMARKS
 from vertebro.imaging.measurement import (
     MEASUREMENT_SCHEMA,
     graded_level,
@@ -23,15 +24,6 @@ from vertebro.morphometry import MAX_HEIGHT_MM, Heights, heights_from_landmarks_
 from vertebro.morphometry.grading import grade_spine, method_record
 
 __all__ = ["LANDMARKS", "ReviewInputError", "landmark_moves", "recompute_document"]
-
-LANDMARKS = (
-    "anterior_superior",
-    "anterior_inferior",
-    "middle_superior",
-    "middle_inferior",
-    "posterior_superior",
-    "posterior_inferior",
-)
 
 
 class ReviewInputError(ValueError):

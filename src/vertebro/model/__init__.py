@@ -7,6 +7,8 @@ pydantic models.
 
 import typing as _typing
 
+from vertebro._lazy import lazy_names as _lazy_names
+
 if _typing.TYPE_CHECKING:
     from vertebro.model.assessment import (
         ASSESSMENT_SCHEMA,
@@ -219,15 +221,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    if name in _WHERE:
-        from importlib import import_module
-
-        value = getattr(import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'vertebro.model' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_names("vertebro.model", globals(), _WHERE)

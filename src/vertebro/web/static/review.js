@@ -212,6 +212,22 @@
     return td;
   }
 
+  // a table cell holding a control with a label for screen readers
+  function labelled(row, tag, id, text) {
+    var td = document.createElement("td");
+    var label = document.createElement("label");
+    label.className = "sr-only";
+    label.setAttribute("for", id);
+    label.textContent = text;
+    var control = document.createElement(tag);
+    control.id = id;
+    control.disabled = !CAN_SAVE;
+    td.appendChild(label);
+    td.appendChild(control);
+    row.appendChild(td);
+    return control;
+  }
+
   function buildTable() {
     tbody.textContent = "";
     state.doc.levels.forEach(function (it) {
@@ -230,14 +246,8 @@
       ["heights", "loss", "grade", "shape", "m2"].forEach(function (name) {
         cell(row, "", name === "grade" ? "grade-cell" : "").id = name + "-" + it.level;
       });
-      var decision = document.createElement("td");
-      var label = document.createElement("label");
-      label.className = "sr-only";
-      label.setAttribute("for", "decision-" + it.level);
-      label.textContent = "Decision on the grade of " + it.level;
-      var select = document.createElement("select");
-      select.id = "decision-" + it.level;
-      select.disabled = !CAN_SAVE;
+      var select = labelled(row, "select", "decision-" + it.level,
+                            "Decision on the grade of " + it.level);
       [["", "Not reviewed"], ["confirm", "Confirm"], ["0", "Override: grade 0"], ["1", "Override: grade 1"],
        ["2", "Override: grade 2"], ["3", "Override: grade 3"]].forEach(function (o) {
         var option = document.createElement("option");
@@ -245,22 +255,10 @@
         option.textContent = o[1];
         select.appendChild(option);
       });
-      decision.appendChild(label);
-      decision.appendChild(select);
-      row.appendChild(decision);
-      var reasonCell = document.createElement("td");
-      var rlabel = document.createElement("label");
-      rlabel.className = "sr-only";
-      rlabel.setAttribute("for", "reason-" + it.level);
-      rlabel.textContent = "Reason for the decision on " + it.level;
-      var reason = document.createElement("input");
+      var reason = labelled(row, "input", "reason-" + it.level,
+                            "Reason for the decision on " + it.level);
       reason.type = "text";
-      reason.id = "reason-" + it.level;
       reason.maxLength = 500;
-      reason.disabled = !CAN_SAVE;
-      reasonCell.appendChild(rlabel);
-      reasonCell.appendChild(reason);
-      row.appendChild(reasonCell);
       var d = state.decisions[it.level];
       if (d) {
         select.value = d.action === "confirm" ? "confirm" : String(d.genant_grade);
