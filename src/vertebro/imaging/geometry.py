@@ -22,10 +22,12 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from vertebro.imaging.components import label, trilinear
 from vertebro.imaging.labelmap import SpineLabels, VertebraMask
 from vertebro.imaging.labels import evaluable_level
 from vertebro.imaging.volume import FloatArray
@@ -72,7 +74,6 @@ _MAX_HEIGHT_MM = 80.0
 _LINE_MARGIN_MM = 1.0
 _ANTERIOR = np.array([0.0, 1.0, 0.0])
 _SUPERIOR = np.array([0.0, 0.0, 1.0])
-_STRUCTURE_8 = np.ones((3, 3), dtype=bool)
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -183,6 +184,19 @@ def _body_cut(body_idx: npt.NDArray[np.int64], shape: Sequence[int]) -> bool:
     return bool(cut_faces(crop, lo.tolist(), shape))
 
 
+def _rows_times(rows: npt.NDArray[Any], matrix: npt.NDArray[Any]) -> FloatArray:
+    """``rows @ matrix`` for (N, 3) rows and a 3×3 matrix, written out: on such thin
+    products BLAS threads cost more than they save (and wait on a busy machine)."""
+    out: FloatArray = rows[:, :1] * matrix[0] + rows[:, 1:2] * matrix[1] + rows[:, 2:3] * matrix[2]
+    return out
+
+
+def _rows_dot(rows: FloatArray, vec: FloatArray) -> FloatArray:
+    """``rows @ vec`` for (N, 3) rows, written out (see ``_rows_times``)."""
+    out: FloatArray = rows[:, 0] * vec[0] + rows[:, 1] * vec[1] + rows[:, 2] * vec[2]
+    return out
+
+
 def _unit(vec: FloatArray) -> FloatArray:
     n = float(np.linalg.norm(vec))
     return vec / n if n > 0 else vec
@@ -229,11 +243,10 @@ class _Sampler:
         self._shift = inv[:3, 3] - np.asarray(offset, dtype=np.float64) + 1.0
 
     def __call__(self, points: FloatArray) -> npt.NDArray[np.float32]:
-        from scipy import ndimage
-
         flat = points.reshape(-1, 3)
-        coords = flat @ self._rot.T + self._shift
-        out = ndimage.map_coordinates(self._data, coords.T, order=1, mode="constant", cval=0.0)
+        # a 3×3 product written out: BLAS threads cost more than they save on this shape
+        coords = _rows_times(flat, self._rot.T) + self._shift
+        out = trilinear(self._data, coords)
         return np.asarray(out, dtype=np.float32).reshape(points.shape[:-1])
 
 
@@ -245,14 +258,12 @@ def _grid(lo: float, hi: float) -> FloatArray:
 
 def _body_section(values: npt.NDArray[np.float32], whole: bool) -> BoolArray | None:
     """Spec step 4: the in-plane component holding the most anterior inside point."""
-    from scipy import ndimage
-
     inside = values >= 0.5
     if not inside.any():
         return None
     if whole:
         return inside
-    labelled, n = ndimage.label(inside, structure=_STRUCTURE_8)
+    labelled, n = label(inside)
     sizes = np.bincount(labelled.ravel(), minlength=n + 1)
     sizes[0] = 0
     candidates = inside & (sizes[labelled] >= MIN_SECTION_SHARE * sizes.max())
@@ -296,8 +307,8 @@ def _measure_level(
     # Extent of the level along x and y, from the crop's voxel centres.
     rot = affine[:3, :3]
     idx = _indices(v)
-    rel = idx @ rot.T + affine[:3, 3] - centroid
-    u_all, v_all = rel @ x, rel @ y
+    rel = _rows_times(idx, rot.T) + (affine[:3, 3] - centroid)
+    u_all, v_all = _rows_dot(rel, x), _rows_dot(rel, y)
     u_grid = _grid(float(u_all.min()) - half_x - GRID_MM, float(u_all.max()) + half_x + GRID_MM)
     v_grid = _grid(float(v_all.min()) - half_y - GRID_MM, float(v_all.max()) + half_y + GRID_MM)
 
@@ -392,7 +403,7 @@ def measure_geometry(
     out: list[LevelGeometry] = []
     total = len(labels.vertebrae)
     jobs = list(zip(labels.vertebrae, centroids, axes, strict=True))
-    # levels are independent once the axes are known; numpy and scipy.ndimage release the
+    # levels are independent once the axes are known; numpy releases the
     # GIL in their loops, so a second core shortens the work (results keep their order)
     with ThreadPoolExecutor(min(_MAX_WORKERS, _cpus(), max(1, total))) as pool:
         for (v, _, _), measured in zip(
