@@ -8,13 +8,19 @@ generated maps of 25 vertebrae up to 512×512×600 voxels (to show how cost grow
 
 Goals on the 512×512×600 map: measurement ≤ 1.5 × load, peak ≤ 3 × the array.
 
+``--startup`` instead compares a whole ``vertebro measure`` process on the example map with
+TotalSegmentator's own height step, both as whole processes, alternated, medians (issue 12;
+``benchmarks/startup.py`` says how to install the peer without torch). Goal ≤ 0.35.
+
     .venv/bin/python benchmarks/bench_measure.py [--repeat 3] [--skip-large]
+    .venv/bin/python benchmarks/bench_measure.py --startup [--runs 7]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -117,7 +123,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--startup", action="store_true", help="whole processes vs the peer")
+    parser.add_argument("--runs", type=int, default=7, help="runs per process (--startup)")
     args = parser.parse_args()
+    if args.startup:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from startup import compare_startup
+
+        compare_startup(DATA, args.runs)
+        return
     rows: list[tuple[str, dict[str, float]]] = []
     for name in ("example_ct_totalseg.nii.gz", "example_seg_dicom.nii.gz"):
         rows.append((name, bench(DATA / name, args.repeat)))

@@ -12,11 +12,8 @@ first case. Without a build nothing happens.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
-import json
 import os
 import sys
 import warnings
@@ -81,12 +78,16 @@ def extension_paths(module: str, root: Path = _ROOT) -> list[Path]:
 
 def source_digests(modules: Sequence[str] = COMPILED_MODULES, root: Path = _ROOT) -> dict[str, str]:
     """SHA-256 of each module's source file."""
+    import hashlib
+
     return {m: hashlib.sha256(source_path(m, root).read_bytes()).hexdigest() for m in modules}
 
 
 def stale_modules(record: Path = RECORD, root: Path = _ROOT) -> list[str]:
     """The compiled modules whose source differs from what was compiled (all of them when
     the record is missing or unreadable). Sources not newer than the record are current."""
+    import json
+
     try:
         built: dict[str, str] = json.loads(record.read_text("utf-8"))["modules"]
         built_at = record.stat().st_mtime
@@ -108,8 +109,9 @@ def compiled_in_use(module: ModuleType) -> bool:
     return isinstance(getattr(module, "__loader__", None), importlib.machinery.ExtensionFileLoader)
 
 
-class _SourceFirst(importlib.abc.MetaPathFinder):
-    """Imports the compiled modules from their ``.py`` sources."""
+class _SourceFirst:
+    """Imports the compiled modules from their ``.py`` sources (a meta path finder;
+    ``importlib.abc`` is not imported for its base class, it costs a start-up)."""
 
     def __init__(self, root: Path) -> None:
         self._root = root

@@ -1,16 +1,17 @@
 """``vertebro measure``: the command-line front door of measurement-v1.
 
-Cheap to import (Typer only); numpy, nibabel and matplotlib load inside the command.
+Cheap to import (Typer only); numpy, nibabel and matplotlib load inside the command,
+whose body is ``cli_measure_run.run_measure`` (the ``vertebro`` entry point calls that
+directly for argument lists it can read, without importing Typer).
 Standard output carries only the document; progress (rich), the convention and
 notes go to standard error; every error is exit 2 with one ``<file>: <reason>`` line.
 """
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -26,11 +27,6 @@ class ConventionChoice(StrEnum):
 class OutputFormat(StrEnum):
     JSON = "json"
     TEXT = "text"
-
-
-def _fail(line: str) -> None:
-    typer.echo(line, err=True)
-    raise typer.Exit(code=2)
 
 
 def measure(
@@ -78,80 +74,21 @@ def measure(
 ) -> None:
     """Measure vertebral body heights, height loss, Genant grade, shape and kyphosis
     from a vertebra label map (measurement-v1)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskID, TextColumn
+    from vertebro.cli_measure_run import run_measure
 
-    from vertebro.errors import VertebroError
-
-    err = Console(stderr=True)
-    segmenter: Any = None
-    if segment:
-        if image is None:
-            _fail("--segment: needs --image")
-        if labels is not None:
-            _fail("--segment: give either --labels or --segment, not both")
-        from vertebro.imaging.segmenter import TotalSegmentatorSegmenter
-
-        segmenter = TotalSegmentatorSegmenter()
-    elif labels is None:
-        _fail("--labels: required (or --image with --segment)")
-
-    from vertebro.services.measuring import measure_study
-
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        console=err,
-        transient=True,
-        disable=quiet,
+    code = run_measure(
+        labels,
+        image,
+        subregions,
+        str(convention),
+        str(output_format),
+        figure,
+        case,
+        quiet,
+        segment,
     )
-    tasks: dict[str, TaskID] = {}
-
-    def report(step: str, done: int, total: int) -> None:
-        if step not in tasks:
-            tasks[step] = progress.add_task(step, total=total)
-        progress.update(tasks[step], completed=done, total=total)
-
-    try:
-        with progress:
-            result = measure_study(
-                labels,
-                image=image,
-                subregions=subregions,
-                convention=str(convention),
-                progress=report,
-                segmenter=segmenter,
-            )
-            if figure is not None:
-                report("drawing figure", 0, 1)
-                result.render_figure(figure)
-                report("drawing figure", 1, 1)
-    except VertebroError as exc:
-        _fail(str(exc))
-        return
-    typer.echo(result.convention_line, err=True)
-
-    if case is not None:
-        draft = result.draft_case()
-        if draft is None:
-            typer.echo(f"{case}: not written, no evaluable level has Genant grade >= 1", err=True)
-        else:
-            try:
-                case.write_text(
-                    json.dumps(draft, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-                )
-            except OSError as exc:
-                _fail(f"{case}: cannot write ({exc.strerror or exc})")
-            typer.echo(
-                f"{case}: draft case written; add the clinical fields, then vertebro assess",
-                err=True,
-            )
-
-    if output_format is OutputFormat.TEXT:
-        typer.echo(result.text(), nl=False)
-    else:
-        typer.echo(result.to_json())
+    if code:
+        raise typer.Exit(code=code)
 
 
 def _main() -> None:  # pragma: no cover - exercised through subprocess tests

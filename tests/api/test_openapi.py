@@ -32,6 +32,14 @@ ROUTES = {
     ("get", "/api/outcomes"),
     ("post", "/api/reassess"),  # rulebook 2026.2 issue: re-assess the registry (admin)
     ("get", "/health"),
+    # measurement reviews (issue 12)
+    ("post", "/api/measurements/recompute"),
+    ("get", "/api/measurement-reviews"),
+    ("post", "/api/measurement-reviews"),
+    ("get", "/api/measurement-reviews/{key}"),
+    ("put", "/api/measurement-reviews/{key}"),
+    ("get", "/api/measurement-reviews/{key}/measurement"),
+    ("get", "/api/measurement-reviews/{key}/versions"),
 }
 
 

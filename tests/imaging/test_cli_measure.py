@@ -158,7 +158,8 @@ def test_error_neither_labels_nor_segment(run: Any) -> None:
 
 def test_case_round_trip_through_assess(run: Any, tmp_path: Path) -> None:
     """--case writes a draft that lacks exactly the clinical fields; once a clinician adds
-    them, ``vertebro assess`` accepts it and grades from the measured heights."""
+    them, ``vertebro assess`` accepts it and grades as the measurement did (the grading
+    method's loss is carried as ``height_loss_pct`` where it differs from M-2)."""
     from vertebro import parse_case
     from vertebro.errors import InvalidCase
     from vertebro.model import validate_case
@@ -172,12 +173,14 @@ def test_case_round_trip_through_assess(run: Any, tmp_path: Path) -> None:
     graded = [i for i in measured["levels"] if i["evaluable"] and i["genant_grade"] >= 1]
     assert [f["level"] for f in draft["fractures"]] == [i["level"] for i in graded]
     for f, item in zip(draft["fractures"], graded, strict=True):
+        differs = item["grading"]["rulebook_height_loss_pct"] != item["height_loss_pct"]
         assert list(f) == [
             "level",
             "heights_mm",
             "landmarks_mm",
             "reference_height_mm",
             "kyphotic_angle_deg",
+            *(["height_loss_pct"] if differs else []),
         ]
         assert f["kyphotic_angle_deg"] == item["wedge_angle_deg"]
     with pytest.raises(InvalidCase) as problems:

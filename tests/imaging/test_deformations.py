@@ -1,6 +1,7 @@
 """Real masks deformed by a known geometric operation (tests/imaging/deform.py) give the
 heights, loss, Genant grade and shape that the deformed geometry implies: heights within
-one voxel, loss within 5 points (data: TotalSegmentator example_ct, Apache-2.0;
+one voxel, the grading method's loss within 5 points of the method on the expected heights
+and rulebook M-2 within 5 points of M-2 on them (data: TotalSegmentator example_ct, Apache-2.0;
 HealthiVert-GAN case 0007, CC BY-SA 4.0).
 
 example_ct's 3 mm voxels cannot hold a 4 mm endplate dent faithfully (each endplate
@@ -21,6 +22,7 @@ from vertebro.imaging.labelmap import extract_vertebrae
 from vertebro.imaging.labels import Convention, vertebra_levels
 from vertebro.imaging.nifti import read_nifti_labels
 from vertebro.morphometry import Heights, genant_grade, height_loss_pct, shape_of
+from vertebro.morphometry.grading import grade_spine
 from vertebro.services.measuring import measure_labels
 
 from . import deform
@@ -100,12 +102,21 @@ def test_deformed_level_measures_as_deformed(
     loss, _ = height_loss_pct(None, expected, reference)
     assert loss is not None
     assert genant_grade(loss) == grade and str(shape_of(grade, expected, reference)) == shape
+    # The grading method on the same expected heights, the other levels as measured before.
+    spine = [
+        (x["level"], expected if x["level"] == level else Heights(*x["heights_mm"].values()))
+        for x in before.document["levels"]
+        if x["evaluable"]
+    ]
+    method = next(r for r in grade_spine(spine) if r.level == level)
+    assert method.genant_grade == grade
 
     voxel_mm = max(volume.spacing_mm)
     for side, want in zip(("anterior", "middle", "posterior"), expected, strict=True):
         assert got["heights_mm"][side] == pytest.approx(want, abs=voxel_mm), side
     assert got["reference_height_mm"] == pytest.approx(reference, abs=voxel_mm)
-    assert got["height_loss_pct"] == pytest.approx(loss, abs=5.0)
+    assert got["grading"]["rulebook_height_loss_pct"] == pytest.approx(loss, abs=5.0)
+    assert got["height_loss_pct"] == pytest.approx(method.height_loss_pct, abs=5.0)
     assert got["genant_grade"] == grade
     assert got["shape"] == shape
     if shape == "wedge":

@@ -126,6 +126,7 @@ LEVEL_KEYS = [
     "genant_grade",
     "shape",
     "wedge_angle_deg",
+    "grading",
 ]
 
 
@@ -134,7 +135,8 @@ def test_levels_and_evaluability(name: str, measured: Callable[..., Any]) -> Non
     labels, subregions, convention, source, expected = CASES[name]
     result = measured(labels, subregions)
     doc = result.document
-    assert list(doc) == ["schema", "convention", "levels", "regional"]
+    assert list(doc) == ["schema", "convention", "levels", "regional", "method"]
+    assert doc["method"]["name"] == "vertebro-sq" and doc["method"]["version"] == "1"
     assert doc["schema"] == "vertebro.measurement/1"
     assert doc["convention"] == convention
     assert result.convention_line == f"convention: {convention} (from {source})"

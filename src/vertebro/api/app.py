@@ -45,6 +45,7 @@ def create_app(
         routes_core,
         routes_patients,
         routes_records,
+        routes_reviews,
     )
 
     settings = settings or Settings.from_env()
@@ -69,6 +70,7 @@ def create_app(
         routes_patients,
         routes_cases,
         routes_records,
+        routes_reviews,
         routes_admin,
     ):
         app.include_router(module.router)

@@ -28,17 +28,29 @@ def case_id_for(labels: str | Path) -> str:
     return reduced or "case"
 
 
+def _fracture(item: dict[str, Any]) -> dict[str, Any]:
+    """A level's geometry; with the grading method's ``height_loss_pct`` when it differs
+    from rulebook M-2 on the same heights (a given loss takes precedence in M-2, so the
+    assessment grades the level as the measurement did)."""
+    out = {
+        "level": item["level"],
+        "heights_mm": item["heights_mm"],
+        "landmarks_mm": item["landmarks_mm"],
+        "reference_height_mm": item["reference_height_mm"],
+        "kyphotic_angle_deg": item["wedge_angle_deg"],
+    }
+    grading = item.get("grading")
+    if grading and grading.get("rulebook_height_loss_pct") != item["height_loss_pct"]:
+        out["height_loss_pct"] = item["height_loss_pct"]
+    return out
+
+
 def draft_case(document: dict[str, Any], case_id: str) -> dict[str, Any] | None:
-    """One fracture per evaluable level of Genant grade ≥ 1 with only its geometry;
-    ``None`` when there is no such level (then no file is written)."""
+    """One fracture per evaluable level of Genant grade ≥ 1 with its geometry (and the
+    method's loss where it differs from M-2); ``None`` when there is no such level (then
+    no file is written)."""
     fractures = [
-        {
-            "level": item["level"],
-            "heights_mm": item["heights_mm"],
-            "landmarks_mm": item["landmarks_mm"],
-            "reference_height_mm": item["reference_height_mm"],
-            "kyphotic_angle_deg": item["wedge_angle_deg"],
-        }
+        _fracture(item)
         for item in document["levels"]
         if item["evaluable"] and (item["genant_grade"] or 0) >= 1
     ]

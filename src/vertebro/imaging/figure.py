@@ -190,11 +190,11 @@ def render_figure(result: MeasurementResult, path: Path) -> None:
                 )
             h = item["heights_mm"]
             loss = item["height_loss_pct"]
-            ref = item["reference_height_mm"]
+            deformity = (item.get("grading") or {}).get("deformity", "")
             text = (
                 f"{g.level}  Genant {grade}, {item['shape']}\n"
                 f"Ha {h['anterior']:.1f}  Hm {h['middle']:.1f}  Hp {h['posterior']:.1f} mm\n"
-                f"loss {loss:.1f} % ({f'ref {ref:.1f} mm' if ref else 'posterior ratio'})"
+                f"loss {loss:.1f} % ({deformity or item['height_loss_source']})"
                 f"  wedge {item['wedge_angle_deg']:.1f}°"
             )
         else:

@@ -3,7 +3,8 @@
 measurement-v1 "Reading the labels": value checks ("not a label map"), the
 convention, the vertebra classes, the largest 26-connected component of each, and the
 cranial → caudal order. The full volume is scanned in one pass
-(``scipy.ndimage.find_objects``); everything after works on small crops.
+(``scipy.ndimage.find_objects``, or numpy alone for a small map: ``components.py``);
+everything after works on small crops.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vertebro.errors import LabelMapError
+from vertebro.imaging.components import SMALL_MAP_VOXELS, bounding_boxes, label
 from vertebro.imaging.labels import (
     Convention,
     choose_convention,
@@ -49,7 +51,6 @@ _CHUNK_VOXELS = 1 << 23
 _PARALLEL_VOXELS = 1 << 25  # arrays from twice this size are scanned in parallel slabs
 _MAX_WORKERS = 4
 _FOLDER_FILE = re.compile(r"vertebrae_(C[1-7]|T([1-9]|1[0-3])|L[1-6]|S1)\.nii(\.gz)?")
-_STRUCTURE_26 = np.ones((3, 3, 3), dtype=bool)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -120,6 +121,8 @@ def find_boxes(
     first axis, scanned in parallel threads (find_objects releases the GIL) and the
     slabs' boxes are joined.
     """
+    if array.size <= SMALL_MAP_VOXELS:  # numpy alone: no scipy import for a small map
+        return bounding_boxes(array, top)
     from scipy import ndimage
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -204,15 +207,20 @@ def _largest_component(
     crop: BoolArray, offset: tuple[int, int, int]
 ) -> tuple[BoolArray, tuple[int, int, int]]:
     """Spec step 4: keep the largest 26-connected component, re-cropped to its box."""
-    from scipy import ndimage
-
-    labelled, n = ndimage.label(crop, structure=_STRUCTURE_26)
+    labelled, n = label(crop)
     if n > 1:
         counts = np.bincount(labelled.ravel())
         counts[0] = 0
         keep_id = int(np.argmax(counts))
-        box = ndimage.find_objects(labelled, max_label=keep_id)[keep_id - 1]
-        mask = labelled[box] == keep_id
+        keep = labelled == keep_id
+        box = tuple(
+            slice(
+                int(np.flatnonzero(keep.any(axis=tuple(a for a in range(3) if a != axis)))[0]),
+                int(np.flatnonzero(keep.any(axis=tuple(a for a in range(3) if a != axis)))[-1]) + 1,
+            )
+            for axis in range(3)
+        )
+        mask = keep[box]
         return mask, (
             offset[0] + box[0].start,
             offset[1] + box[1].start,

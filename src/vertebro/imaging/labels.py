@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -64,7 +64,7 @@ def level_of_totalsegmentator_name(name: str) -> str | None:
 
 @cache
 def _scheme(name: str) -> dict[str, Any]:
-    text = resources.files("vertebro.imaging").joinpath("data", name).read_text("utf-8")
+    text = (Path(__file__).parent / "data" / name).read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

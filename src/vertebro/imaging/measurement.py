@@ -1,5 +1,12 @@
-"""The ``vertebro.measurement/1`` document: reference heights (spec step 8), rulebook
-M-2…M-5 per level (step 9) and the regional angle M-7 ("Output")."""
+"""The ``vertebro.measurement/1`` document: reference heights (spec step 8), the loss and
+Genant grade of the grading method ``vertebro-sq`` (``vertebro.morphometry.grading``) with
+rulebook M-2…M-5 on the same heights beside it (step 9), and the regional angle M-7
+("Output").
+
+Each evaluable level reports the method's ``height_loss_pct`` and ``genant_grade`` (the
+shape is M-4 of that grade, as ``vertebro assess`` derives it) and, under ``grading``, the
+expected heights, the loss of each height, the references and the rulebook's own M-2/M-3
+on the reported heights; the top-level ``method`` names the method and its version."""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from vertebro.imaging.geometry import LevelGeometry
 from vertebro.model.level import Level, are_consecutive
 from vertebro.morphometry import (
     Endplates,
+    Heights,
     LossSource,
     genant_grade,
     height_loss_pct,
@@ -21,8 +29,17 @@ from vertebro.morphometry import (
     shape_of,
     wedge_angle_deg,
 )
+from vertebro.morphometry.grading import LevelGrading, grade_spine, method_record
 
-__all__ = ["MEASUREMENT_SCHEMA", "LevelResult", "build_document", "reference_heights_mm"]
+__all__ = [
+    "MEASUREMENT_SCHEMA",
+    "LevelResult",
+    "build_document",
+    "graded_level",
+    "grading_json",
+    "reference_heights_from",
+    "reference_heights_mm",
+]
 
 MEASUREMENT_SCHEMA = "vertebro.measurement/1"
 _REFERENCE_LOSS_LIMIT_PCT = 20.0
@@ -30,7 +47,8 @@ _REFERENCE_LOSS_LIMIT_PCT = 20.0
 
 @dataclass(frozen=True, slots=True)
 class LevelResult:
-    """Rulebook M-2…M-5 of one evaluable level."""
+    """One evaluable level: the method's loss and grade, M-4 shape of that grade, M-5,
+    and rulebook M-2/M-3 on the same heights (``rulebook_*``)."""
 
     reference_height_mm: float | None
     height_loss_pct: float | None
@@ -38,61 +56,82 @@ class LevelResult:
     genant_grade: int | None
     shape: str | None
     wedge_angle_deg: float | None
+    grading: LevelGrading | None = None
+    rulebook_height_loss_pct: float | None = None
+    rulebook_genant_grade: int | None = None
 
 
-def _ratio_loss_pct(g: LevelGeometry) -> float | None:
-    if g.heights is None:
-        return None
-    loss, _ = height_loss_pct(None, g.heights, None)
-    return loss
-
-
-def reference_heights_mm(levels: Sequence[LevelGeometry]) -> list[float | None]:
-    """Spec step 8: for each level, the mean posterior height of the nearest present
-    level above and below that is evaluable with a posterior-ratio loss < 20.0 %."""
+def reference_heights_from(heights: Sequence[Heights | None]) -> list[float | None]:
+    """Spec step 8 over the levels in order (``None``: not evaluable): for each level, the
+    mean posterior height of the nearest level above and below that is evaluable with a
+    posterior-ratio loss < 20.0 %."""
     usable = [
-        g.evaluable
-        and g.heights is not None
-        and (loss := _ratio_loss_pct(g)) is not None
+        h is not None
+        and (loss := height_loss_pct(None, h, None)[0]) is not None
         and loss < _REFERENCE_LOSS_LIMIT_PCT
-        for g in levels
+        for h in heights
     ]
     out: list[float | None] = []
-    for i in range(len(levels)):
+    for i in range(len(heights)):
         picks: list[float] = []
         above = next((j for j in range(i - 1, -1, -1) if usable[j]), None)
-        below = next((j for j in range(i + 1, len(levels)) if usable[j]), None)
+        below = next((j for j in range(i + 1, len(heights)) if usable[j]), None)
         for j in (above, below):
             if j is not None:
-                h = levels[j].heights
+                h = heights[j]
                 assert h is not None
                 picks.append(h.posterior_mm)
         out.append(round_tenth(sum(picks) / len(picks)) if picks else None)
     return out
 
 
+def reference_heights_mm(levels: Sequence[LevelGeometry]) -> list[float | None]:
+    """Spec step 8 for measured levels (see ``reference_heights_from``)."""
+    return reference_heights_from([g.heights if g.evaluable else None for g in levels])
+
+
 def level_results(levels: Sequence[LevelGeometry]) -> list[LevelResult | None]:
-    """Spec step 9 (rulebook M-2 to M-5) with the step-8 reference; None when not evaluable."""
+    """Spec step 9 with the grading method: per evaluable level the method's loss and
+    grade, M-4 shape and M-5 angle, and M-2/M-3 with the step-8 reference beside them;
+    None when not evaluable."""
     refs = reference_heights_mm(levels)
+    measured = [
+        (g.level, g.heights)
+        for g in levels
+        if g.evaluable and g.heights is not None and g.landmarks_mm is not None
+    ]
+    gradings = {r.level: r for r in grade_spine(measured)}
     out: list[LevelResult | None] = []
     for g, ref in zip(levels, refs, strict=True):
-        if not g.evaluable or g.heights is None or g.landmarks_mm is None:
+        if g.level not in gradings or g.heights is None or g.landmarks_mm is None:
             out.append(None)
             continue
-        loss, source = height_loss_pct(None, g.heights, ref)
-        grade = genant_grade(loss)
-        shape = shape_of(grade, g.heights, ref)
-        out.append(
-            LevelResult(
-                reference_height_mm=ref,
-                height_loss_pct=loss,
-                height_loss_source=source,
-                genant_grade=grade,
-                shape=None if shape is None else str(shape),
-                wedge_angle_deg=wedge_angle_deg(g.landmarks_mm),
-            )
-        )
+        out.append(graded_level(g.heights, ref, g.landmarks_mm, gradings[g.level]))
     return out
+
+
+def graded_level(
+    heights: Heights,
+    reference_mm: float | None,
+    landmarks: dict[str, tuple[float, float]] | None,
+    grading: LevelGrading,
+) -> LevelResult:
+    """One level's results from its heights, reference height, landmarks and method
+    grading (the review page recomputes a moved level with this too)."""
+    rule_loss, _ = height_loss_pct(None, heights, reference_mm)
+    grade = grading.genant_grade
+    shape = shape_of(grade, heights, reference_mm)
+    return LevelResult(
+        reference_height_mm=reference_mm,
+        height_loss_pct=grading.height_loss_pct,
+        height_loss_source=grading.source,
+        genant_grade=grade,
+        shape=None if shape is None else str(shape),
+        wedge_angle_deg=None if landmarks is None else wedge_angle_deg(landmarks),
+        grading=grading,
+        rulebook_height_loss_pct=rule_loss,
+        rulebook_genant_grade=genant_grade(rule_loss),
+    )
 
 
 def _sagittal(point: np.ndarray[Any, Any]) -> tuple[float, float]:
@@ -146,8 +185,29 @@ def _xyz(p: np.ndarray[Any, Any]) -> list[float]:
     return [round_tenth(float(c)) for c in p]
 
 
+def _heights_json(h: Heights) -> dict[str, float]:
+    return {"anterior": h.anterior_mm, "middle": h.middle_mm, "posterior": h.posterior_mm}
+
+
+def grading_json(r: LevelResult) -> dict[str, Any] | None:
+    """A level's ``grading`` object: what the method expected and found, and the
+    rulebook's M-2/M-3 on the same heights."""
+    g = r.grading
+    if g is None:
+        return None
+    return {
+        "expected_heights_mm": _heights_json(g.expected_mm),
+        "height_losses_pct": _heights_json(g.losses_pct),
+        "deformity": g.deformity,
+        "references": list(g.references),
+        "rulebook_height_loss_pct": r.rulebook_height_loss_pct,
+        "rulebook_genant_grade": r.rulebook_genant_grade,
+    }
+
+
 def build_document(convention: str, levels: Sequence[LevelGeometry]) -> dict[str, Any]:
-    """The ``vertebro.measurement/1`` JSON document (spec "Output"), keys in spec order."""
+    """The ``vertebro.measurement/1`` JSON document (spec "Output", keys in spec order),
+    plus each level's ``grading`` and the top-level ``method``."""
     items: list[dict[str, Any]] = []
     for g, r in zip(levels, level_results(levels), strict=True):
         centroid = g.body_centroid_mm if g.body_centroid_mm is not None else g.centroid_mm
@@ -164,14 +224,11 @@ def build_document(convention: str, levels: Sequence[LevelGeometry]) -> dict[str
             "genant_grade": None,
             "shape": None,
             "wedge_angle_deg": None,
+            "grading": None,
         }
         if r is not None and g.heights is not None and g.landmarks_mm is not None:
             item.update(
-                heights_mm={
-                    "anterior": g.heights.anterior_mm,
-                    "middle": g.heights.middle_mm,
-                    "posterior": g.heights.posterior_mm,
-                },
+                heights_mm=_heights_json(g.heights),
                 landmarks_mm={k: [p[0], p[1]] for k, p in g.landmarks_mm.items()},
                 reference_height_mm=r.reference_height_mm,
                 height_loss_pct=r.height_loss_pct,
@@ -179,6 +236,7 @@ def build_document(convention: str, levels: Sequence[LevelGeometry]) -> dict[str
                 genant_grade=r.genant_grade,
                 shape=r.shape,
                 wedge_angle_deg=r.wedge_angle_deg,
+                grading=grading_json(r),
             )
         items.append(item)
     return {
@@ -186,4 +244,5 @@ def build_document(convention: str, levels: Sequence[LevelGeometry]) -> dict[str
         "convention": convention,
         "levels": items,
         "regional": regional_angle(levels),
+        "method": method_record(),
     }

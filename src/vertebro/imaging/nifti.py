@@ -20,7 +20,13 @@ import numpy.typing as npt
 from vertebro.errors import ImageError, LabelMapError
 from vertebro.imaging.volume import ImageVolume, LabelVolume
 
-__all__ = ["is_nifti_path", "label_table_from_extensions", "read_nifti_image", "read_nifti_labels"]
+__all__ = [
+    "is_nifti_path",
+    "label_table_from_contents",
+    "label_table_from_extensions",
+    "read_nifti_image",
+    "read_nifti_labels",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +36,10 @@ _NIFTI_SUFFIX = re.compile(r"\.nii(\.gz)?$", re.IGNORECASE)
 def is_nifti_path(path: Path) -> bool:
     """True for ``*.nii`` and ``*.nii.gz`` names."""
     return bool(_NIFTI_SUFFIX.search(path.name))
+
+
+def _valid_affine(affine: npt.NDArray[np.float64]) -> bool:
+    return bool(np.all(np.isfinite(affine))) and abs(np.linalg.det(affine[:3, :3])) >= 1e-9
 
 
 def _load(path: Path) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], Any]:
@@ -45,7 +55,7 @@ def _load(path: Path) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], Any]:
     except Exception as exc:  # nibabel raises many kinds; all mean "cannot read"
         raise ImageError(str(path), f"cannot read as NIfTI ({type(exc).__name__}: {exc})") from exc
     affine = np.asarray(img.affine, dtype=np.float64)
-    if not np.all(np.isfinite(affine)) or abs(np.linalg.det(affine[:3, :3])) < 1e-9:
+    if not _valid_affine(affine):
         raise ImageError(str(path), "the affine is not a valid voxel-to-patient mapping")
     while array.ndim > 3 and array.shape[-1] == 1:
         array = array[..., 0]
@@ -57,11 +67,19 @@ def _load(path: Path) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], Any]:
 def label_table_from_extensions(img: Any) -> dict[int, str] | None:
     """The ``{id: name}`` table of a Caret/CIFTI ``<LabelTable>`` header extension, or None."""
     extensions = getattr(getattr(img, "header", None), "extensions", None) or []
+    contents: list[object] = []
     for ext in extensions:
         try:
-            content = ext.get_content()
+            contents.append(ext.get_content())
         except Exception:  # a malformed extension is simply not a label table
             continue
+    return label_table_from_contents(contents)
+
+
+def label_table_from_contents(contents: list[object]) -> dict[int, str] | None:
+    """The ``{id: name}`` table in the first header extension content holding a Caret/CIFTI
+    ``<LabelTable>``, or None."""
+    for content in contents:
         if isinstance(content, bytes):
             text = content.decode("utf-8", errors="replace")
         elif isinstance(content, str):
@@ -90,7 +108,18 @@ def label_table_from_extensions(img: Any) -> dict[int, str] | None:
 
 
 def read_nifti_labels(path: Path) -> LabelVolume:
-    """Read a NIfTI label map with its affine and header label table (if any)."""
+    """Read a NIfTI label map with its affine and header label table (if any): with the
+    small NIfTI-1 reader (``nifti1.py``) when it handles the file, else with nibabel."""
+    from vertebro.imaging.nifti1 import read_nifti1
+
+    fast = read_nifti1(path) if path.is_file() else None
+    if fast is not None and _valid_affine(fast.affine):
+        return LabelVolume(
+            array=fast.array,
+            affine=fast.affine,
+            source=str(path),
+            label_table=label_table_from_contents([c for _, c in fast.extensions]),
+        )
     array, affine, img = _load(path)
     if array.dtype.kind not in "biuf":
         raise LabelMapError(str(path), f"not a label map: unsupported data type {array.dtype}")

@@ -12,8 +12,9 @@ def _num(value: Any, unit: str = "") -> str:
 
 
 def text_report(document: dict[str, Any], source: str = "") -> str:
-    """One line per level (heights Ha/Hm/Hp, reference, loss, Genant grade, shape, wedge
-    angle), then the regional angle (rulebook M-7)."""
+    """One line per level (heights Ha/Hm/Hp, reference, the grading method's loss and Genant
+    grade, shape, wedge angle, rulebook M-2 on the same heights), then the regional angle
+    (rulebook M-7)."""
     lines = [
         f"Vertebral body morphometry ({document['schema']}, convention {document['convention']})"
     ]
@@ -21,7 +22,7 @@ def text_report(document: dict[str, Any], source: str = "") -> str:
         lines.append(f"labels: {source}")
     header = (
         f"{'level':<6}{'Ha':>7}{'Hm':>7}{'Hp':>7}{'ref':>7}{'loss %':>8}  "
-        f"{'grade':<6}{'shape':<10}{'wedge':>7}"
+        f"{'grade':<6}{'shape':<10}{'wedge':>7}{'M-2 %':>7}"
     )
     lines += ["", header, "-" * len(header)]
     for item in document["levels"]:
@@ -35,10 +36,16 @@ def text_report(document: dict[str, Any], source: str = "") -> str:
             f"{_num(item['reference_height_mm']):>7}{_num(item['height_loss_pct']):>8}  "
             f"{('-' if grade is None else str(grade)):<6}{(item['shape'] or '-'):<10}"
             f"{_num(item['wedge_angle_deg'], '°'):>7}"
+            f"{_num((item.get('grading') or {}).get('rulebook_height_loss_pct')):>7}"
         )
     lines.append("")
-    lines.append("heights in mm; loss from the reference height (mean posterior height of the")
-    lines.append("nearest normal neighbours), else from the posterior height (posterior ratio).")
+    method = document.get("method") or {}
+    lines.append(
+        f"heights in mm; loss and grade by {method.get('name', '?')}/{method.get('version', '?')}:"
+    )
+    lines.append("each height against the height expected for its level from the spine's")
+    lines.append("unfractured vertebrae (Genant); ref: rulebook reference height; M-2: the")
+    lines.append("rulebook's loss on the same heights.")
     reg = document["regional"]
     if reg["kyphosis_deg"] is None:
         lines.append("regional kyphosis: - (no evaluable level)")

@@ -1,81 +1,90 @@
 """The domain language of vertebro: levels, the case, the assessment and the registry's
-procedure and follow-up records."""
+procedure and follow-up records.
 
-from vertebro.model.assessment import (
-    ASSESSMENT_SCHEMA,
-    Assessment,
-    LevelAssessment,
-    Plan,
-    PlannedLevel,
-    RuleCitation,
-    Score,
-    Scores,
-    Session,
-)
-from vertebro.model.case import (
-    CASE_SCHEMA,
-    Case,
-    Clinical,
-    Fracture,
-    HeightsMm,
-    LandmarksMm,
-    Patient,
-)
-from vertebro.model.enums import (
-    Alignment,
-    Anaesthesia,
-    Approach,
-    Coagulopathy,
-    Discharge,
-    Etiology,
-    Lesion,
-    Morphology,
-    Neurology,
-    PainTrend,
-    PainType,
-    Plc,
-    PosteriorWall,
-    Posterolateral,
-    Recommendation,
-    Setting,
-    Sex,
-    Technique,
-    Timing,
-    Viscosity,
-)
-from vertebro.model.follow_up import (
-    FOLLOW_UP_SCHEMA,
-    Analgesics,
-    FollowUp,
-    FollowUpStatus,
-    FractureDetection,
-    NewFracture,
-    Visit,
-    VisitWindow,
-)
-from vertebro.model.level import Level, are_consecutive
-from vertebro.model.parsing import (
-    format_path,
-    parse_case,
-    parse_case_json,
-    parse_follow_up,
-    parse_follow_up_json,
-    parse_procedure,
-    parse_procedure_json,
-    validate_case,
-)
-from vertebro.model.procedure import (
-    PROCEDURE_SCHEMA,
-    Biopsy,
-    Complication,
-    ComplicationType,
-    Leakage,
-    LeakageDetection,
-    LeakageType,
-    Procedure,
-    ProcedureStatus,
-    TreatedLevel,
-)
+The names load on first use (PEP 562): ``vertebro.model.level`` alone does not pull in the
+pydantic models.
+"""
+
+import typing as _typing
+
+from vertebro._lazy import lazy_names as _lazy_names
+
+if _typing.TYPE_CHECKING:
+    from vertebro.model.assessment import (
+        ASSESSMENT_SCHEMA,
+        Assessment,
+        LevelAssessment,
+        Plan,
+        PlannedLevel,
+        RuleCitation,
+        Score,
+        Scores,
+        Session,
+    )
+    from vertebro.model.case import (
+        CASE_SCHEMA,
+        Case,
+        Clinical,
+        Fracture,
+        HeightsMm,
+        LandmarksMm,
+        Patient,
+    )
+    from vertebro.model.enums import (
+        Alignment,
+        Anaesthesia,
+        Approach,
+        Coagulopathy,
+        Discharge,
+        Etiology,
+        Lesion,
+        Morphology,
+        Neurology,
+        PainTrend,
+        PainType,
+        Plc,
+        PosteriorWall,
+        Posterolateral,
+        Recommendation,
+        Setting,
+        Sex,
+        Technique,
+        Timing,
+        Viscosity,
+    )
+    from vertebro.model.follow_up import (
+        FOLLOW_UP_SCHEMA,
+        Analgesics,
+        FollowUp,
+        FollowUpStatus,
+        FractureDetection,
+        NewFracture,
+        Visit,
+        VisitWindow,
+    )
+    from vertebro.model.level import Level, are_consecutive
+    from vertebro.model.parsing import (
+        format_path,
+        parse_case,
+        parse_case_json,
+        parse_follow_up,
+        parse_follow_up_json,
+        parse_procedure,
+        parse_procedure_json,
+        validate_case,
+    )
+    from vertebro.model.procedure import (
+        PROCEDURE_SCHEMA,
+        Biopsy,
+        Complication,
+        ComplicationType,
+        Leakage,
+        LeakageDetection,
+        LeakageType,
+        Procedure,
+        ProcedureStatus,
+        TreatedLevel,
+    )
 
 __all__ = [
     "ASSESSMENT_SCHEMA",
@@ -143,3 +152,73 @@ __all__ = [
     "parse_procedure_json",
     "validate_case",
 ]
+
+_WHERE = {
+    "ASSESSMENT_SCHEMA": "vertebro.model.assessment",
+    "Assessment": "vertebro.model.assessment",
+    "LevelAssessment": "vertebro.model.assessment",
+    "Plan": "vertebro.model.assessment",
+    "PlannedLevel": "vertebro.model.assessment",
+    "RuleCitation": "vertebro.model.assessment",
+    "Score": "vertebro.model.assessment",
+    "Scores": "vertebro.model.assessment",
+    "Session": "vertebro.model.assessment",
+    "CASE_SCHEMA": "vertebro.model.case",
+    "Case": "vertebro.model.case",
+    "Clinical": "vertebro.model.case",
+    "Fracture": "vertebro.model.case",
+    "HeightsMm": "vertebro.model.case",
+    "LandmarksMm": "vertebro.model.case",
+    "Patient": "vertebro.model.case",
+    "Alignment": "vertebro.model.enums",
+    "Anaesthesia": "vertebro.model.enums",
+    "Approach": "vertebro.model.enums",
+    "Coagulopathy": "vertebro.model.enums",
+    "Discharge": "vertebro.model.enums",
+    "Etiology": "vertebro.model.enums",
+    "Lesion": "vertebro.model.enums",
+    "Morphology": "vertebro.model.enums",
+    "Neurology": "vertebro.model.enums",
+    "PainTrend": "vertebro.model.enums",
+    "PainType": "vertebro.model.enums",
+    "Plc": "vertebro.model.enums",
+    "PosteriorWall": "vertebro.model.enums",
+    "Posterolateral": "vertebro.model.enums",
+    "Recommendation": "vertebro.model.enums",
+    "Setting": "vertebro.model.enums",
+    "Sex": "vertebro.model.enums",
+    "Technique": "vertebro.model.enums",
+    "Timing": "vertebro.model.enums",
+    "Viscosity": "vertebro.model.enums",
+    "FOLLOW_UP_SCHEMA": "vertebro.model.follow_up",
+    "Analgesics": "vertebro.model.follow_up",
+    "FollowUp": "vertebro.model.follow_up",
+    "FollowUpStatus": "vertebro.model.follow_up",
+    "FractureDetection": "vertebro.model.follow_up",
+    "NewFracture": "vertebro.model.follow_up",
+    "Visit": "vertebro.model.follow_up",
+    "VisitWindow": "vertebro.model.follow_up",
+    "Level": "vertebro.model.level",
+    "are_consecutive": "vertebro.model.level",
+    "format_path": "vertebro.model.parsing",
+    "parse_case": "vertebro.model.parsing",
+    "parse_case_json": "vertebro.model.parsing",
+    "parse_follow_up": "vertebro.model.parsing",
+    "parse_follow_up_json": "vertebro.model.parsing",
+    "parse_procedure": "vertebro.model.parsing",
+    "parse_procedure_json": "vertebro.model.parsing",
+    "validate_case": "vertebro.model.parsing",
+    "PROCEDURE_SCHEMA": "vertebro.model.procedure",
+    "Biopsy": "vertebro.model.procedure",
+    "Complication": "vertebro.model.procedure",
+    "ComplicationType": "vertebro.model.procedure",
+    "Leakage": "vertebro.model.procedure",
+    "LeakageDetection": "vertebro.model.procedure",
+    "LeakageType": "vertebro.model.procedure",
+    "Procedure": "vertebro.model.procedure",
+    "ProcedureStatus": "vertebro.model.procedure",
+    "TreatedLevel": "vertebro.model.procedure",
+}
+
+
+__getattr__, __dir__ = _lazy_names("vertebro.model", globals(), _WHERE)

@@ -13,12 +13,14 @@ from vertebro.registry.database import (
     resolve_url,
 )
 from vertebro.registry.migrate import current_revision, head_revision, is_current, upgrade
+from vertebro.registry.review_schema import MeasurementReviewRow
 from vertebro.registry.schema import Base, Role
 from vertebro.registry.store import Registry
 
 __all__ = [
     "DATABASE_ENV",
     "Base",
+    "MeasurementReviewRow",
     "Registry",
     "Role",
     "create_registry_engine",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +183,8 @@ def measure_study(
 
     if convention not in CONVENTIONS:
         raise ValueError(f"convention must be one of {', '.join(CONVENTIONS)}")
+    import tempfile
+
     report = progress or _no_progress
     image_volume: ImageVolume | None = None
     if image is not None:

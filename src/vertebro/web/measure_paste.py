@@ -12,7 +12,13 @@ from vertebro.web.form_fields import flatten
 
 __all__ = ["GEOMETRY_KEYS", "fill_from_measurement"]
 
-GEOMETRY_KEYS = ("heights_mm", "landmarks_mm", "reference_height_mm", "kyphotic_angle_deg")
+GEOMETRY_KEYS = (
+    "heights_mm",
+    "landmarks_mm",
+    "reference_height_mm",
+    "kyphotic_angle_deg",
+    "height_loss_pct",  # the grading method's loss, where it differs from rulebook M-2
+)
 
 
 def _fractures(document: Any) -> list[dict[str, Any]]:

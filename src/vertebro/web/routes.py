@@ -12,6 +12,7 @@ from vertebro.web import (
     pages_cases,
     pages_leaflet,
     pages_records,
+    pages_review,
     pages_rulebook,
     pages_worklist,
 )
@@ -29,6 +30,7 @@ def install(app: FastAPI) -> None:
         pages_cases,
         pages_case,
         pages_records,
+        pages_review,
         pages_leaflet,
         pages_admin,
         pages_rulebook,
