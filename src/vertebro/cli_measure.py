@@ -37,7 +37,9 @@ def measure(
     labels: Annotated[
         Path | None,
         typer.Option(
-            "--labels", help="NIfTI label map (.nii/.nii.gz) or a folder of TotalSegmentator masks."
+            "--labels",
+            help="NIfTI label map (.nii/.nii.gz), a folder of TotalSegmentator masks, or a "
+            "DICOM SEG file (or a folder holding one).",
         ),
     ] = None,
     image: Annotated[
@@ -68,6 +70,21 @@ def measure(
             "--case", help="Also write a draft vertebro.case/1 with the fractured levels."
         ),
     ] = None,
+    sr: Annotated[
+        Path | None,
+        typer.Option(
+            "--sr",
+            help="Also write a DICOM SR (TID 1500 Measurement Report) in the study of --image "
+            "(a DICOM series folder).",
+        ),
+    ] = None,
+    secondary_capture: Annotated[
+        Path | None,
+        typer.Option(
+            "--secondary-capture",
+            help="Also write the sagittal figure as a DICOM Secondary Capture in that study.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress on standard error.")] = False,
     segment: Annotated[
         bool,
@@ -95,6 +112,9 @@ def measure(
         segmenter = TotalSegmentatorSegmenter()
     elif labels is None:
         _fail("--labels: required (or --image with --segment)")
+    for option, given in (("--sr", sr), ("--secondary-capture", secondary_capture)):
+        if given is not None and (image is None or not image.is_dir()):
+            _fail(f"{option}: needs --image, the DICOM series folder the labels were drawn on")
 
     from vertebro.services.measuring import measure_study
 
@@ -127,10 +147,21 @@ def measure(
                 report("drawing figure", 0, 1)
                 result.render_figure(figure)
                 report("drawing figure", 1, 1)
+            if image is not None and (sr is not None or secondary_capture is not None):
+                from vertebro.services.dicom_outputs import write_dicom_outputs
+
+                report("writing DICOM", 0, 1)
+                written = write_dicom_outputs(
+                    result, image, sr=sr, secondary_capture=secondary_capture
+                )
+                report("writing DICOM", 1, 1)
     except VertebroError as exc:
         _fail(str(exc))
         return
     typer.echo(result.convention_line, err=True)
+    if image is not None and (sr is not None or secondary_capture is not None):
+        for path in written:
+            typer.echo(f"{path}: written", err=True)
 
     if case is not None:
         draft = result.draft_case()
