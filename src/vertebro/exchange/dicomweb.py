@@ -172,7 +172,8 @@ def _reason(exc: Exception) -> str:
             403: "refused: this user may not do that",
             404: "not found",
         }.get(status, exc.response.reason or "request failed")
-        return f"{meaning} (HTTP {status} for {exc.response.request.method} {exc.response.url})"
+        where = str(exc.response.url).split("?", 1)[0]
+        return f"{meaning} (HTTP {status} for {exc.response.request.method} {where})"
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect (is the PACS running and the URL right?)"
     if isinstance(exc, requests.Timeout):

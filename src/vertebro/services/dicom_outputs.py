@@ -61,6 +61,9 @@ def build_dicom_outputs(
             png = Path(tmp) / "figure.png"
             result.render_figure(png)
             out["sc"] = build_figure_capture(png, headers[0])
+    for dataset in out.values():  # the PACS shows the study as before, with our series added
+        if headers[0].get("StudyDescription"):
+            dataset.StudyDescription = headers[0].StudyDescription
     return out
 
 
