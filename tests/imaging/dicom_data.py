@@ -15,21 +15,22 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
-from .conftest import TS
+from .conftest import TS, require_data
 
 PATIENT_ID = "VB-TEST-0001"
 _UID_ROOT = "1.2.826.0.1.3680043.8.498."  # pydicom's root, as pydicom.uid.generate_uid uses
 
 
-def test_uid(*parts: str) -> str:
+def fixed_uid(*parts: str) -> str:
     """A deterministic UID for test data (pydicom's generator with fixed entropy)."""
     from pydicom.uid import generate_uid
 
@@ -42,7 +43,7 @@ def repaired_ct_series(out: Path, patient_id: str = PATIENT_ID) -> Path:
     from pydicom.uid import CTImageStorage
 
     out.mkdir(parents=True, exist_ok=True)
-    study, series = test_uid("example_ct_dicom", "study"), test_uid("example_ct_dicom", "series")
+    study, series = fixed_uid("example_ct_dicom", "study"), fixed_uid("example_ct_dicom", "series")
     for src in sorted((TS / "example_ct_dicom").iterdir()):
         ds = pydicom.dcmread(src)
         ds.SOPClassUID = CTImageStorage
@@ -79,15 +80,15 @@ def ct_series_from_nifti(
     ni, nj, nk = data.shape
     # LPS column index c runs along -x (RAS): NIfTI i = ni-1-c; row index r along -y: j = nj-1-r.
     corner_ras = affine[:3, 3] + np.array([(ni - 1) * spacing[0], (nj - 1) * spacing[1], 0.0])
-    study, series = test_uid(name, "study"), test_uid(name, "series")
-    frame_of_reference = test_uid(name, "for")
+    study, series = fixed_uid(name, "study"), fixed_uid(name, "series")
+    frame_of_reference = fixed_uid(name, "for")
     out.mkdir(parents=True, exist_ok=True)
     for k in range(nk):
         ds = Dataset()
         ds.file_meta = FileMetaDataset()
         ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
         ds.SOPClassUID = CTImageStorage
-        ds.SOPInstanceUID = test_uid(name, "slice", str(k))
+        ds.SOPInstanceUID = fixed_uid(name, "slice", str(k))
         ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
         ds.FrameOfReferenceUID = frame_of_reference
         ds.PositionReferenceIndicator = ""
@@ -247,9 +248,9 @@ def seg_from_labels(
         pixel_array=pixel_array,
         segmentation_type="FRACTIONAL" if fractional else "BINARY",
         segment_descriptions=descriptions,
-        series_instance_uid=test_uid(str(series), str(labels), "seg-series", str(fractional)),
+        series_instance_uid=fixed_uid(str(series), str(labels), "seg-series", str(fractional)),
         series_number=90,
-        sop_instance_uid=test_uid(str(series), str(labels), "seg", str(fractional), naming),
+        sop_instance_uid=fixed_uid(str(series), str(labels), "seg", str(fractional), naming),
         instance_number=1,
         manufacturer="vertebro tests",
         manufacturer_model_name="TotalSegmentator (replayed)",
@@ -262,6 +263,72 @@ def seg_from_labels(
     return out
 
 
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
+@dataclass(frozen=True)
+class DicomData:
+    """Two DICOM studies made once per test session (see the module docstring).
+
+    ``real_*``: the real CT series and SEGs of TotalSegmentator's output on it (T11, T12,
+    both cut by the scan). ``wedge_*``: the real CT ``example_ct`` as DICOM with a SEG of its
+    TotalSegmentator map in which L1 is compressed anteriorly by 35 % (``wedge_labels`` is
+    that map as NIfTI); its segments are named by label text only.
+    """
+
+    root: Path
+    real_ct: Path
+    real_labels: Path
+    real_seg: Path
+    real_seg_fractional: Path
+    wedge_ct: Path
+    wedge_labels: Path
+    wedge_seg: Path
+
+
+def wedge_labels(out: Path) -> Path:
+    """TotalSegmentator's map of ``example_ct`` with L1 wedged by 35 % (tests/imaging/deform)."""
+    import nibabel as nib
+
+    from vertebro.imaging.labelmap import extract_vertebrae
+    from vertebro.imaging.nifti import read_nifti_labels
+    from vertebro.services.measuring import measure_labels
+
+    from . import deform
+
+    volume = read_nifti_labels(TS / "example_ct_totalseg.nii.gz")
+    geometry = {g.level: g for g in measure_labels(extract_vertebrae(volume)).geometry}
+    l1 = geometry["L1"]
+    wedged = deform.deform_level(volume, 31, l1, deform.anterior_wedge(l1, 0.35))
+    image = nib.Nifti1Image(np.asarray(wedged.array, dtype=np.uint8), wedged.affine)
+    nib.save(image, str(out))  # no label table: TotalSegmentator v2 ids by value
+    return out
+
+
+def make_dicom_data(root: Path) -> DicomData:
+    real_ct = repaired_ct_series(root / "real" / "ct")
+    wedge_ct = ct_series_from_nifti(TS / "example_ct.nii.gz", root / "wedge" / "ct")
+    wedge = wedge_labels(root / "wedge" / "labels_l1_wedge.nii.gz")
+    vertebrae_and_liver = ["vertebrae_T11", "vertebrae_T12", "liver", "spleen"]
+    return DicomData(
+        root=root,
+        real_ct=real_ct,
+        real_labels=TS / "example_seg_dicom.nii.gz",
+        real_seg=seg_from_labels(
+            real_ct, TS / "example_seg_dicom.nii.gz", root / "real" / "seg.dcm"
+        ),
+        real_seg_fractional=seg_from_labels(
+            real_ct,
+            TS / "example_seg_dicom.nii.gz",
+            root / "real" / "seg-fractional.dcm",
+            fractional=True,
+            keep=vertebrae_and_liver,
+        ),
+        wedge_ct=wedge_ct,
+        wedge_labels=wedge,
+        wedge_seg=seg_from_labels(wedge_ct, wedge, root / "wedge" / "seg.dcm", naming="text"),
+    )
+
+
+@pytest.fixture(scope="session", name="dicom_data")
+def dicom_data_fixture(tmp_path_factory: pytest.TempPathFactory) -> DicomData:
+    """The DICOM studies of this module, made once per session (needs the dicom extra)."""
+    require_data()
+    return make_dicom_data(tmp_path_factory.mktemp("dicom"))
