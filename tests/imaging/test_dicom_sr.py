@@ -20,8 +20,8 @@ from vertebro.imaging.dicom_codes import PRIVATE_SCHEME, private_codes
 from vertebro.imaging.dicom_seg import level_of_code, read_seg_header
 
 from .conftest import TS
+from .dicom_checks import dciodvfy_errors, sr_levels
 from .dicom_data import DicomData, dicom_data_fixture  # noqa: F401  (the dicom_data fixture)
-from .sr_read import dciodvfy_errors, sr_levels
 
 VERTEBRO = [sys.executable, "-m", "vertebro.cli"]
 GRADES = {f"GENANT-{g}": g for g in range(4)}

@@ -1,4 +1,5 @@
-"""Reading vertebro's DICOM SR back with highdicom, as another system would (tests only)."""
+"""Checks shared by the DICOM tests: dciodvfy, reading vertebro's SR back with highdicom as
+another system would, and comparing two measurement documents."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 DCIODVFY = "dciodvfy"
@@ -56,3 +58,22 @@ def sr_levels(path: Path) -> dict[str, dict[str, Any]]:
             else int(segment[0].ReferencedSOPSequence[0].ReferencedSegmentNumber),
         }
     return out
+
+
+def assert_same_measurement(seg_doc: dict[str, Any], nifti_doc: dict[str, Any]) -> None:
+    """Same levels, reasons, grades and shapes; numbers within 0.05 (float tolerance at
+    the document's 0.1 rounding)."""
+    assert seg_doc["schema"] == nifti_doc["schema"]
+    assert [lv["level"] for lv in seg_doc["levels"]] == [lv["level"] for lv in nifti_doc["levels"]]
+    for a, b in zip(seg_doc["levels"], nifti_doc["levels"], strict=True):
+        for key in ("evaluable", "reason", "genant_grade", "shape", "height_loss_source"):
+            assert a[key] == b[key], (a["level"], key)
+        assert np.allclose(a["centroid_mm"], b["centroid_mm"], atol=0.051), a["level"]
+        if b["heights_mm"] is not None:
+            for key in ("anterior", "middle", "posterior"):
+                assert a["heights_mm"][key] == pytest.approx(b["heights_mm"][key], abs=0.051)
+            for key in ("reference_height_mm", "height_loss_pct", "wedge_angle_deg"):
+                assert (a[key] is None) == (b[key] is None), (a["level"], key)
+                if b[key] is not None:
+                    assert a[key] == pytest.approx(b[key], abs=0.051), (a["level"], key)
+    assert seg_doc["regional"]["cranial_level"] == nifti_doc["regional"]["cranial_level"]
