@@ -107,7 +107,7 @@ def find(
         return
     for s in studies:
         typer.echo(
-            f"{s.date or '-':<8}  {s.patient_id or '-':<16}  {'/'.join(s.modalities):<12}  "
+            f"{s.day or '-':<10}  {s.patient_id or '-':<16}  {'/'.join(s.modalities):<12}  "
             f"{s.study_uid}  {s.description}".rstrip()
         )
     typer.echo(f"{len(studies)} stud{'y' if len(studies) == 1 else 'ies'}", err=True)

@@ -109,10 +109,16 @@ class StudySummary:
     def has_seg(self) -> bool:
         return "SEG" in self.modalities
 
+    @property
+    def day(self) -> str:
+        """The study date as ``YYYY-MM-DD`` (DICOM writes ``YYYYMMDD``), else as given."""
+        d = self.date
+        return f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 and d.isdigit() else d
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "study_uid": self.study_uid,
-            "date": self.date,
+            "date": self.day,
             "description": self.description,
             "patient_id": self.patient_id,
             "accession": self.accession,

@@ -36,7 +36,15 @@ def _listing(request: Request, **extra: Any) -> Response:
         studies = list(find_studies(settings, modality="SEG", limit=_RECENT))
     except VertebroError as exc:
         problem = str(exc)
-    return page(request, "pacs.html", studies=studies, problem=problem, server=server, **extra)
+    shown: dict[str, Any] = {
+        "failed": "",
+        "chosen": "",
+        "report": "",
+        "measurement": "",
+        "fractured": False,
+        **extra,
+    }
+    return page(request, "pacs.html", studies=studies, problem=problem, server=server, **shown)
 
 
 @router.get("/pacs")
