@@ -334,14 +334,16 @@ def _placement(
     return tuple(index), a_c < a_r
 
 
-def _check_size(src: str, rows: int, cols: int, frames: int, grid: tuple[int, ...]) -> None:
+def _check_size(
+    src: str, rows: int, cols: int, frames: int, grid: tuple[int, int, int] | None = None
+) -> None:
     samples = rows * cols * frames
-    voxels = int(np.prod(grid))
+    voxels = 0 if grid is None else int(np.prod(grid))
     if samples > MAX_SEG_SAMPLES or voxels > MAX_SEG_SAMPLES:
+        on = "" if grid is None else f" on a {'×'.join(map(str, grid))} grid"
         raise LabelMapError(
             src,
-            f"too large: {rows}×{cols}×{frames} frames on a {'×'.join(map(str, grid))} grid "
-            f"(at most {MAX_SEG_SAMPLES:,} samples)",
+            f"too large: {rows}×{cols}×{frames} frames{on} (at most {MAX_SEG_SAMPLES:,} samples)",
         )
 
 
@@ -357,7 +359,7 @@ def read_dicom_seg(path: Path, grid: ImageVolume | None = None) -> LabelVolume:
         raise LabelMapError(src, f"unsupported SegmentationType {seg_type or 'none'}")
     rows, cols = int(ds.Rows), int(ds.Columns)
     n_frames = int(ds.get("NumberOfFrames", 1) or 1)
-    _check_size(src, rows, cols, n_frames, (1,))
+    _check_size(src, rows, cols, n_frames)
     vertebrae = [s for s in header.segments if s.level is not None]
     if not vertebrae:
         raise LabelMapError(
