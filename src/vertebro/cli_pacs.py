@@ -9,13 +9,16 @@ file — is exit 2 with one ``<server or file>: <reason>`` line, and nothing hal
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 __all__ = ["pacs_app"]
+
+_T = TypeVar("_T")
 
 pacs_app = typer.Typer(
     help="Find studies in a PACS, pull a CT/MR series and its SEG, push results (DICOMweb).",
@@ -49,8 +52,18 @@ def _fail(line: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def _run(call: Callable[[], _T]) -> _T:
+    """``call()``, with a refusal (``VertebroError``) as one line and exit 2."""
+    from vertebro.errors import VertebroError
+
+    try:
+        return call()
+    except VertebroError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _settings(url: str | None, user: str | None, password_file: Path | None) -> Any:
-    from vertebro.exchange.dicomweb import PacsError, PacsSettings
+    from vertebro.services.pacs import PacsSettings
 
     password = None
     if password_file is not None:
@@ -59,10 +72,7 @@ def _settings(url: str | None, user: str | None, password_file: Path | None) -> 
         except OSError as exc:
             raise _fail(f"{password_file}: {exc.strerror or exc}") from None
         password = lines[0] if lines else ""
-    try:
-        return PacsSettings.from_env(url=url, user=user, password=password)
-    except PacsError as exc:
-        raise _fail(str(exc)) from None
+    return _run(lambda: PacsSettings.from_env(url=url, user=user, password=password))
 
 
 @pacs_app.command("find")
@@ -86,7 +96,6 @@ def find(
     """List studies, newest first: date, patient id, modalities, study UID, description."""
     from datetime import date
 
-    from vertebro.errors import VertebroError
     from vertebro.services.pacs import find_studies
 
     day = None
@@ -96,12 +105,11 @@ def find(
         except ValueError:
             raise _fail(f"--since: {since!r} is not a date YYYY-MM-DD") from None
     settings = _settings(url, user, password_file)
-    try:
-        studies = find_studies(
+    studies = _run(
+        lambda: find_studies(
             settings, patient_id=patient_id, modality=modality, since=day, limit=limit
         )
-    except VertebroError as exc:
-        raise _fail(str(exc)) from None
+    )
     if output_format is ListFormat.JSON:
         typer.echo(json.dumps([s.as_dict() for s in studies], indent=2, ensure_ascii=False))
         return
@@ -128,14 +136,10 @@ def pull(
     password_file: PasswordFileOption = None,
 ) -> None:
     """Retrieve a study's DICOM SEG and the image series it was drawn on (WADO-RS)."""
-    from vertebro.errors import VertebroError
     from vertebro.services.pacs import pull_study
 
     settings = _settings(url, user, password_file)
-    try:
-        pulled = pull_study(settings, study_uid, out, image_series=series)
-    except VertebroError as exc:
-        raise _fail(str(exc)) from None
+    pulled = _run(lambda: pull_study(settings, study_uid, out, image_series=series))
     typer.echo(f"{pulled.image}: {pulled.instances} images of series {pulled.image_series_uid}")
     typer.echo(f"{pulled.seg}: SEG of series {pulled.seg_series_uid}")
 
@@ -148,13 +152,9 @@ def push(
     password_file: PasswordFileOption = None,
 ) -> None:
     """Store DICOM files (e.g. the SR and secondary capture of vertebro measure) (STOW-RS)."""
-    from vertebro.errors import VertebroError
     from vertebro.services.pacs import push_files
 
     settings = _settings(url, user, password_file)
-    try:
-        stored = push_files(settings, files)
-    except VertebroError as exc:
-        raise _fail(str(exc)) from None
+    stored = _run(lambda: push_files(settings, files))
     for path, uid in stored:
         typer.echo(f"{path}: stored ({uid})")

@@ -132,21 +132,7 @@ def test_every_cid_7603_code_names_its_level() -> None:
 
 
 _WORDS = {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "sacral"}
-_ORDINALS = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-]
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth".split()  # noqa: E501, SIM905
 
 
 @given(

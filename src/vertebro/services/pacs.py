@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from vertebro.services.measuring import MeasurementResult
 
 __all__ = [
+    "PacsError",
+    "PacsSettings",
     "PulledStudy",
     "find_studies",
     "measure_from_pacs",

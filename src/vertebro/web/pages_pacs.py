@@ -24,8 +24,7 @@ _RECENT = 25
 
 
 def _listing(request: Request, **extra: Any) -> Response:
-    from vertebro.exchange.dicomweb import PacsSettings
-    from vertebro.services.pacs import find_studies
+    from vertebro.services.pacs import PacsSettings, find_studies
 
     studies: list[object] = []
     problem = ""
@@ -57,9 +56,8 @@ def pacs_page(request: Request) -> Response:
 async def measure_study_from_pacs(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
-    from vertebro.exchange.dicomweb import PacsSettings
     from vertebro.imaging.report import text_report
-    from vertebro.services.pacs import measure_from_pacs
+    from vertebro.services.pacs import PacsSettings, measure_from_pacs
 
     form = await form_values(request)
     check_csrf(request, form.get("csrf_token"))
