@@ -207,13 +207,15 @@ def seg_from_labels(
     out: Path,
     *,
     fractional: bool = False,
+    labelmap: bool = False,
     naming: str = "code",
     class_table: dict[int, str] | None = None,
     keep: Sequence[str] | None = None,
 ) -> Path:
     """A DICOM SEG of ``labels`` (TotalSegmentator ids) on the CT ``series``.
 
-    ``keep``: only these class names (default: every class present). ``fractional``
+    ``keep``: only these class names (default: every class present). ``labelmap`` writes a
+    Label Map Segmentation (one frame per slice, values are segment numbers). ``fractional``
     stores each segment as a probability (1.0 inside, 0.3 on a one-voxel rim outside,
     which a reader must treat as outside).
     """
@@ -246,7 +248,7 @@ def seg_from_labels(
     seg = hd.seg.Segmentation(
         source_images=slices,
         pixel_array=pixel_array,
-        segmentation_type="FRACTIONAL" if fractional else "BINARY",
+        segmentation_type="FRACTIONAL" if fractional else "LABELMAP" if labelmap else "BINARY",
         segment_descriptions=descriptions,
         series_instance_uid=fixed_uid(str(series), str(labels), "seg-series", str(fractional)),
         series_number=90,

@@ -51,6 +51,19 @@ def test_seg_named_by_label_text_on_a_wedged_spine(dicom_data: DicomData) -> Non
     assert seg.draft_case() is not None
 
 
+def test_label_map_segmentation_measures_like_its_nifti(
+    dicom_data: DicomData, tmp_path: Path
+) -> None:
+    """A Label Map Segmentation (SOP class 1.2.840.10008.5.1.4.1.1.66.7) of the wedged map."""
+    from .dicom_data import seg_from_labels
+
+    seg = seg_from_labels(
+        dicom_data.wedge_ct, dicom_data.wedge_labels, tmp_path / "labelmap.dcm", labelmap=True
+    )
+    got = measure_study(seg, image=dicom_data.wedge_ct)
+    assert_same_measurement(got.document, measure_study(dicom_data.wedge_labels).document)
+
+
 def test_cli_reads_a_seg_or_a_folder_holding_one(dicom_data: DicomData, tmp_path: Path) -> None:
     folder = tmp_path / "segfolder"
     folder.mkdir()

@@ -125,6 +125,9 @@ def test_a_refusing_or_absent_pacs_gives_one_line(pacs: Pacs, tmp_path: Path) ->
     absent = one_line_exit_2(vertebro(pacs.env(), "pacs", "pull", "1.2.3.4", "--out", str(out)))
     assert absent == f"{url}: not found: no study 1.2.3.4"
     assert not out.exists()
+    odd = one_line_exit_2(vertebro(pacs.env(), "pacs", "pull", "../../system", "--out", str(out)))
+    assert odd == "study: '../../system' is not a DICOM UID (digits and dots, ≤ 64)"
+    assert not out.exists()
     down_url = "http://127.0.0.1:9"  # discard port: nothing listens
     down = one_line_exit_2(vertebro(pacs.env(VERTEBRO_PACS_URL=down_url), "pacs", "find"))
     assert down == f"{down_url}: cannot connect (is the PACS running and the URL right?)"

@@ -9,6 +9,7 @@ Errors: ``PacsError`` (server), ``ImageError`` (files).
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -33,6 +34,14 @@ __all__ = [
 ]
 
 IMAGE_MODALITIES = ("CT", "MR")
+_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
+
+
+def _check_uid(what: str, uid: str) -> None:
+    """A DICOM UID (PS3.5 9.1: digits and dots, at most 64 characters); anything else would
+    end up in the PACS's URL paths."""
+    if len(uid) > 64 or not _UID.fullmatch(uid):
+        raise ImageError(what, f"{uid[:80]!r} is not a DICOM UID (digits and dots, ≤ 64)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +108,9 @@ def pull_study(
     """Bring the SEG of a study and its image series into ``out`` (a new or empty folder):
     ``out/image/<SOP Instance UID>.dcm`` and ``out/seg.dcm``. Nothing is left in ``out``
     when anything fails."""
+    _check_uid("study", study_uid)
+    if image_series is not None:
+        _check_uid("--series", image_series)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ImageError(str(out), "already exists and is not an empty folder")
     parent = out.parent if str(out.parent) else Path(".")
