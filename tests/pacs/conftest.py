@@ -34,8 +34,8 @@ class Pacs:
         return env
 
 
-@pytest.fixture(scope="session")
-def pacs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pacs]:
+@pytest.fixture(scope="session", name="pacs")
+def pacs_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pacs]:
     import pydicom
 
     require_data()
@@ -53,7 +53,3 @@ def pacs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pacs]:
             for p in (data.real_seg, data.wedge_seg)
         ]
         yield Pacs(orthanc, data, studies[0], studies[1])
-
-
-# The browser fixtures of the web tests, for the "From PACS" page test.
-from tests.web.conftest import browser, page, web_server  # noqa: E402, F401

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.pacs.conftest import Pacs
+from tests.pacs.conftest import Pacs, pacs_fixture  # noqa: F401  (the pacs fixture: Orthanc)
 from tests.web.conftest import log_in, shot
 
 
