@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the test suite needs (installed only when missing; needs root).
-# gcc and the Python headers build the compiled core (scripts/compile_core.py).
-debian_packages=(postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gcc)
+# gcc and the Python headers build the compiled core (scripts/compile_core.py); orthanc with
+# its DICOMweb plugin is the PACS of the DICOM tests, dicom3tools' dciodvfy checks our SR/SC.
+debian_packages=(postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gcc
+  orthanc orthanc-dicomweb dicom3tools)
 if ! "${PYTHON:-python3}" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
   debian_packages+=(python3-dev)
 fi
@@ -20,7 +22,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-scripts/setup.sh imaging,registry,exchange,analytics,web,reports,dev
+scripts/setup.sh imaging,dicom,registry,exchange,analytics,web,reports,dev
 
 echo "== ruff" >&2
 .venv/bin/ruff check src tests benchmarks

@@ -16,6 +16,7 @@ from vertebro.cli_csv import export_csv, import_csv
 from vertebro.cli_exchange import fhir_app
 from vertebro.cli_measure import measure
 from vertebro.cli_outcomes import demo_registry, outcomes
+from vertebro.cli_pacs import pacs_app
 from vertebro.cli_reassess import reassess
 from vertebro.cli_registry import db_app, users_app
 from vertebro.cli_report import leaflet, report
@@ -115,6 +116,7 @@ app.command("outcomes")(outcomes)
 app.command("demo-registry")(demo_registry)
 app.command("reassess")(reassess)
 app.add_typer(fhir_app, name="fhir")
+app.add_typer(pacs_app, name="pacs")
 app.command("export-csv")(export_csv)
 app.command("import-csv")(import_csv)
 app.command("report")(report)

@@ -33,7 +33,9 @@ def measure(
     labels: Annotated[
         Path | None,
         typer.Option(
-            "--labels", help="NIfTI label map (.nii/.nii.gz) or a folder of TotalSegmentator masks."
+            "--labels",
+            help="NIfTI label map (.nii/.nii.gz), a folder of TotalSegmentator masks, or a "
+            "DICOM SEG file (or a folder holding one).",
         ),
     ] = None,
     image: Annotated[
@@ -64,6 +66,21 @@ def measure(
             "--case", help="Also write a draft vertebro.case/1 with the fractured levels."
         ),
     ] = None,
+    sr: Annotated[
+        Path | None,
+        typer.Option(
+            "--sr",
+            help="Also write a DICOM SR (TID 1500 Measurement Report) in the study of --image "
+            "(a DICOM series folder).",
+        ),
+    ] = None,
+    secondary_capture: Annotated[
+        Path | None,
+        typer.Option(
+            "--secondary-capture",
+            help="Also write the sagittal figure as a DICOM Secondary Capture in that study.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress on standard error.")] = False,
     segment: Annotated[
         bool,
@@ -86,6 +103,8 @@ def measure(
         case,
         quiet,
         segment,
+        sr,
+        secondary_capture,
     )
     if code:
         raise typer.Exit(code=code)

@@ -23,7 +23,7 @@ __all__ = ["CONVENTIONS", "FORMATS", "parse_measure_args", "run_measure"]
 
 CONVENTIONS = ("auto", "totalsegmentator", "verse")
 FORMATS = ("json", "text")
-_PATHS = ("--labels", "--image", "--subregions", "--figure", "--case")
+_PATHS = ("--labels", "--image", "--subregions", "--figure", "--case", "--sr")
 _CHOICES = {"--convention": CONVENTIONS, "--format": FORMATS}
 _FLAGS = ("--quiet", "--segment")
 
@@ -57,8 +57,14 @@ def parse_measure_args(args: list[str]) -> dict[str, Any] | None:
         "case": None,
         "quiet": False,
         "segment": False,
+        "sr": None,
+        "secondary_capture": None,
     }
-    keys = {"--format": "output_format", **{o: o[2:] for o in (*_PATHS, "--convention")}}
+    keys = {
+        "--format": "output_format",
+        "--secondary-capture": "secondary_capture",
+        **{o: o[2:] for o in (*_PATHS, "--convention")},
+    }
     i = 0
     while i < len(args):
         arg = args[i]
@@ -111,6 +117,8 @@ def run_measure(
     case: Path | None,
     quiet: bool,
     segment: bool,
+    sr: Path | None = None,
+    secondary_capture: Path | None = None,
 ) -> None:
     """Run ``vertebro measure``; the exit code (0, or 2 with one ``<file>: <reason>`` line
     on standard error)."""
@@ -127,6 +135,11 @@ def run_measure(
         segmenter = TotalSegmentatorSegmenter()
     elif labels is None:
         _fail("--labels: required (or --image with --segment)")
+    for option, given in (("--sr", sr), ("--secondary-capture", secondary_capture)):
+        if given is not None and (image is None or not image.is_dir()):
+            _fail(f"{option}: needs --image, the DICOM series folder the labels were drawn on")
+    dicom_out = image is not None and (sr is not None or secondary_capture is not None)
+    written: list[Path] = []
 
     from vertebro.services.measuring import measure_study
 
@@ -145,10 +158,22 @@ def run_measure(
                 report("drawing figure", 0, 1)
                 result.render_figure(figure)
                 report("drawing figure", 1, 1)
+            if dicom_out and image is not None:
+                from vertebro.services.dicom_outputs import write_dicom_outputs
+
+                report("writing DICOM", 0, 1)
+                written = write_dicom_outputs(
+                    result, image, sr=sr, secondary_capture=secondary_capture
+                )
+                report("writing DICOM", 1, 1)
     except VertebroError as exc:
         _fail(str(exc))
         return
     _echo(result.convention_line, err=True)
+    if figure is not None:
+        _echo(f"{figure}: figure written", err=True)
+    for path in written:
+        _echo(f"{path}: written", err=True)
 
     if case is not None:
         draft = result.draft_case()

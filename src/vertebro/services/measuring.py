@@ -1,6 +1,6 @@
 """Application service: measure a study (measurement-v1). No printing, no exiting.
 
-``measure_study`` reads a label map (NIfTI file or TotalSegmentator folder), optionally
+``measure_study`` reads a label map (NIfTI file, TotalSegmentator folder or DICOM SEG), optionally
 an image (NIfTI or DICOM series) and a VerSe subregion map, or segments the image
 first with a ``Segmenter``; it returns a ``MeasurementResult`` whose ``document`` is
 the ``vertebro.measurement/1`` JSON object. Errors are ``ImageError``/``LabelMapError``.
@@ -110,15 +110,46 @@ def read_image(path: Path) -> ImageVolume:
     return read_nifti_image(path)
 
 
-def _read_spine(labels: Path, convention: str, subregions: LabelVolume | None) -> SpineLabels:
+def _read_spine(
+    labels: Path,
+    convention: str,
+    subregions: LabelVolume | None,
+    image: ImageVolume | None = None,
+) -> SpineLabels:
+    from vertebro.imaging.dicom_seg import find_seg_file
     from vertebro.imaging.labelmap import extract_vertebrae, read_mask_folder
     from vertebro.imaging.nifti import read_nifti_labels
 
     if not labels.exists():
         raise ImageError(str(labels), "no such file or folder")
+    seg = find_seg_file(labels)
+    if seg is not None:
+        return _read_seg_spine(seg, convention, subregions, image)
     if labels.is_dir():
         return read_mask_folder(labels, convention, subregions)
     return extract_vertebrae(read_nifti_labels(labels), convention, subregions)
+
+
+def _read_seg_spine(
+    seg: Path, convention: str, subregions: LabelVolume | None, image: ImageVolume | None
+) -> SpineLabels:
+    """A DICOM SEG: segments named by code or label, on the image's grid when it has one."""
+    import dataclasses
+
+    from vertebro.errors import LabelMapError
+    from vertebro.imaging.dicom_seg import read_dicom_seg
+    from vertebro.imaging.labelmap import extract_vertebrae
+
+    if convention == "verse":
+        raise LabelMapError(
+            str(seg), "a DICOM SEG names its segments; convention verse does not apply"
+        )
+    if subregions is not None:
+        raise LabelMapError(
+            subregions.source, "subregion maps go with NIfTI label maps, not a DICOM SEG"
+        )
+    spine = extract_vertebrae(read_dicom_seg(seg, image), "totalsegmentator")
+    return dataclasses.replace(spine, convention_source="DICOM SEG segments")
 
 
 def _check_space(spine: SpineLabels, image: ImageVolume) -> None:
@@ -173,7 +204,8 @@ def measure_study(
 ) -> MeasurementResult:
     """Measure vertebral bodies per measurement-v1.
 
-    ``labels``: NIfTI label map or TotalSegmentator folder; may be None when a
+    ``labels``: NIfTI label map, TotalSegmentator folder, or a DICOM SEG file (or a folder
+    holding one; placed on ``image``'s grid when drawn on it); may be None when a
     ``segmenter`` is given, which then segments ``image`` first. ``image``: NIfTI or
     DICOM folder in the same patient space (figure background only). ``subregions``:
     VerSe subregion map on the label map's grid. ``convention``: auto, totalsegmentator
@@ -203,7 +235,7 @@ def measure_study(
         labels_path = Path(labels)
         report("reading labels", 0, 1)
         sub_volume = read_nifti_labels(Path(subregions)) if subregions is not None else None
-        spine = _read_spine(labels_path, convention, sub_volume)
+        spine = _read_spine(labels_path, convention, sub_volume, image_volume)
         report("reading labels", 1, 1)
         result = measure_labels(spine, image_volume, report)
     logger.info(result.convention_line)

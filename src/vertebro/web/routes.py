@@ -11,6 +11,7 @@ from vertebro.web import (
     pages_case,
     pages_cases,
     pages_leaflet,
+    pages_pacs,
     pages_records,
     pages_review,
     pages_rulebook,
@@ -34,6 +35,7 @@ def install(app: FastAPI) -> None:
         pages_leaflet,
         pages_admin,
         pages_rulebook,
+        pages_pacs,
     ):
         app.include_router(module.router)
     app.state.html_error = html_error
