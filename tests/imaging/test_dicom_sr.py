@@ -116,6 +116,8 @@ def test_sr_belongs_to_the_study_and_references_series_and_seg(
     assert evidence[seg.SeriesInstanceUID] == {seg.SOPInstanceUID}
     schemes = {i.CodingSchemeDesignator for i in sr.CodingSchemeIdentificationSequence}
     assert PRIVATE_SCHEME in schemes
+    texts = {str(item.get("TextValue", "")) for item in _walk(sr.ContentSequence)}
+    assert "grading method vertebro-sq/1" in texts  # the method version travels with the SR
     sc = pydicom.dcmread(sc_path)
     assert (sc.StudyInstanceUID, sc.Modality, list(sc.PatientOrientation)) == (
         ct.StudyInstanceUID,
@@ -197,3 +199,10 @@ def test_sr_refusals_write_nothing(dicom_data: DicomData, tmp_path: Path) -> Non
     assert _refused(unwritable).startswith(f"{missing}: cannot write")
     assert not sr.exists() and not sc.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def _walk(items: Any) -> Any:
+    for item in items:
+        yield item
+        if "ContentSequence" in item:
+            yield from _walk(item.ContentSequence)

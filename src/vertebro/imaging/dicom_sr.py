@@ -90,14 +90,15 @@ def series_headers(folder: Path) -> list[Any]:
     return headers
 
 
-def _algorithm(version: str, convention: str) -> Any:
+def _algorithm(version: str, convention: str, method: dict[str, Any] | None = None) -> Any:
+    """vertebro's identification, with the grading method of the document (its name and
+    version, e.g. ``vertebro-sq/1``) among the parameters."""
     from highdicom.sr import AlgorithmIdentification
 
-    return AlgorithmIdentification(
-        name="vertebro measure",
-        version=version,
-        parameters=["vertebro.measurement/1", f"convention {convention}"],
-    )
+    parameters = ["vertebro.measurement/1", f"convention {convention}"]
+    if method:
+        parameters.append(f"grading method {method['name']}/{method['version']}")
+    return AlgorithmIdentification(name="vertebro measure", version=version, parameters=parameters)
 
 
 def _measurement(code: tuple[str, str], value: float, unit: str, method: Any = None) -> Any:
@@ -219,7 +220,7 @@ def build_measurement_report(
     from pydicom.uid import generate_uid
 
     source_series = str(images[0].SeriesInstanceUID)
-    algorithm = _algorithm(version, str(document["convention"]))
+    algorithm = _algorithm(version, str(document["convention"]), document.get("method"))
     groups = [_group(level, algorithm, seg, source_series) for level in document["levels"]]
     device = ObserverContext(
         observer_type=standard("DCM", "Device"),
