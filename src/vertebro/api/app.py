@@ -43,6 +43,7 @@ def create_app(
         routes_auth,
         routes_cases,
         routes_core,
+        routes_fhir,
         routes_patients,
         routes_records,
     )
@@ -69,6 +70,7 @@ def create_app(
         routes_patients,
         routes_cases,
         routes_records,
+        routes_fhir,
         routes_admin,
     ):
         app.include_router(module.router)

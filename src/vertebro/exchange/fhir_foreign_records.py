@@ -1,0 +1,469 @@
+"""What another system's Conditions, Procedures, Observations and Encounters say, read
+through the concept map into :class:`Facts` (assembled into documents by ``fhir_foreign``).
+
+Every resource is either mapped (a report line saying into what) or skipped (a line saying
+why); a mapped resource's elements that were not read are listed too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from vertebro.exchange.concept_map import MEASUREMENT_FIELDS, Concept, ConceptMap
+from vertebro.exchange.fhir_foreign_index import (
+    BundleIndex,
+    codings,
+    day_of,
+    labels,
+    levels_of,
+    unread,
+)
+from vertebro.exchange.import_report import ImportReport
+from vertebro.model.level import Level
+
+__all__ = [
+    "Facts",
+    "Fracture",
+    "Score",
+    "Session",
+    "read_conditions",
+    "read_encounters",
+    "read_observations",
+    "read_procedures",
+]
+
+_ACTIVE = {None, "active", "recurrence", "relapse"}
+_NOT_TRUE = {"refuted", "entered-in-error"}
+_PROCEDURE_STATUS = {"completed": "performed", "not-done": "cancelled", "preparation": "scheduled"}
+_OBSERVATION_STATUS = {"final", "amended", "corrected"}
+_NOT_HAPPENED = {"cancelled", "entered-in-error"}
+_SCORE_RANGE = {"pain_nrs": (0, 10), "odi": (0, 100), "rdq": (0, 24)}
+_MEASURE_RANGE = {"height_loss_pct": (0.0, 100.0)}
+_HEIGHT_MAX = 80.0
+
+
+@dataclass
+class Fracture:
+    """A fractured level: its etiology (``None``: not stated or stated differently by two
+    Conditions) and the onset day."""
+
+    etiology: str | None
+    onset: date | None
+    conflict: bool = False
+
+
+@dataclass(frozen=True)
+class Score:
+    field: str
+    value: int | float
+    when: date | None
+    path: str
+
+
+@dataclass
+class Session:
+    """Procedures of one status and date: a session with its levels."""
+
+    status: str
+    date: date | None
+    levels: dict[Level, str] = field(default_factory=dict)
+    operator: str | None = None
+    anaesthesia: str | None = None
+    entries: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Facts:
+    """Everything read from the Bundle so far."""
+
+    index: BundleIndex
+    concepts: ConceptMap
+    report: ImportReport
+    patient_entry: int
+    patient_path: str
+    draft_id: str
+    sex: str
+    born: date | None
+    handled: set[int] = field(default_factory=set)
+    fractures: dict[Level, Fracture] = field(default_factory=dict)
+    fracture_entries: dict[int, list[Level]] = field(default_factory=dict)
+    sessions: list[Session] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
+    measurements: dict[Level, dict[str, Any]] = field(default_factory=dict)
+    setting: str | None = None
+
+
+def _usable(facts: Facts, i: int, resource: dict[str, Any], status_ok: bool, status: Any) -> bool:
+    """Whether a resource may be mapped at all (else one line saying why)."""
+    kind = str(resource.get("resourceType"))
+    facts.handled.add(i)
+    subject = resource.get("subject") or resource.get("patient")
+    if subject is not None and facts.index.resolve(subject) != facts.patient_entry:
+        facts.report.skip(f"entry[{i}]", kind, "not about the Bundle's Patient")
+        return False
+    if resource.get("modifierExtension"):
+        facts.report.skip(f"entry[{i}]", kind, "a modifierExtension vertebro does not understand")
+        return False
+    if not status_ok:
+        facts.report.skip(f"entry[{i}]", kind, f"status {status}: not mapped")
+        return False
+    return True
+
+
+def _region_ok(concept: Concept, level: Level) -> bool:
+    region = concept.get("region")
+    return region is None or (level.is_thoracic if region == "thoracic" else level.is_lumbar)
+
+
+def _levels(
+    facts: Facts, i: int, resource: dict[str, Any], concept: Concept, fallback: list[Level]
+) -> list[Level]:
+    """The vertebrae a resource names (its body sites, else ``fallback``), within the
+    code's region; the others reported."""
+    kind = str(resource.get("resourceType"))
+    found = levels_of(resource.get("bodySite") or []) or fallback
+    for site in resource.get("bodySite") or []:
+        if not levels_of(site):
+            facts.report.skip(
+                f"entry[{i}].resource.bodySite",
+                kind,
+                f"{labels(codings(site))} is not a vertebra T1–L5 by the verified codes",
+            )
+    inside = [lv for lv in found if _region_ok(concept, lv)]
+    for level in found:
+        if level not in inside:
+            facts.report.skip(
+                f"entry[{i}].resource.bodySite",
+                kind,
+                f"{level} is outside the region of {concept.label} ({concept.get('region')})",
+            )
+    return inside
+
+
+def _reason_sites(facts: Facts, resource: dict[str, Any]) -> list[Level]:
+    """The vertebrae of the Conditions a Procedure names as its reason."""
+    found: list[Level] = []
+    for reference in resource.get("reasonReference") or []:
+        j = facts.index.resolve(reference)
+        if j is not None:
+            found += [
+                lv
+                for lv in levels_of(facts.index.resource(j).get("bodySite") or [])
+                if lv not in found
+            ]
+    return found
+
+
+def _treated_sites(facts: Facts, condition: int) -> list[Level]:
+    """The vertebrae of the Procedures that name Condition ``condition`` as their reason."""
+    found: list[Level] = []
+    for _, procedure in facts.index.of_type("Procedure"):
+        if any(facts.index.resolve(r) == condition for r in procedure.get("reasonReference") or []):
+            found += [lv for lv in levels_of(procedure.get("bodySite") or []) if lv not in found]
+    return found
+
+
+def read_conditions(facts: Facts) -> None:
+    """Fractures from Conditions coded as in the concept map (``Condition.code``)."""
+    for i, resource in facts.index.of_type("Condition"):
+        clinical = next((c.get("code") for c in codings(resource.get("clinicalStatus"))), None)
+        verification = next(
+            (c.get("code") for c in codings(resource.get("verificationStatus"))), None
+        )
+        status = clinical if clinical not in _ACTIVE else verification
+        ok = clinical in _ACTIVE and verification not in _NOT_TRUE
+        if not _usable(facts, i, resource, ok, status):
+            continue
+        found = codings(resource.get("code"))
+        concept = facts.concepts.find("Condition.code", found, "fracture")
+        if concept is None:
+            facts.report.skip(
+                f"entry[{i}]", "Condition", f"code {labels(found)} is not in the concept map"
+            )
+            continue
+        levels = _levels(facts, i, resource, concept, _treated_sites(facts, i))
+        if not levels:
+            facts.report.skip(
+                f"entry[{i}]", "Condition", f"{concept.label}: no vertebra (T1–L5) body site"
+            )
+            continue
+        etiology = concept.get("etiology")
+        onset = day_of(resource.get("onsetDateTime") or resource.get("onsetPeriod"))
+        for level in levels:
+            known = facts.fractures.get(level)
+            if known is None:
+                facts.fractures[level] = Fracture(etiology, onset)
+            else:
+                differs = etiology is not None and known.etiology not in (None, etiology)
+                if differs or (known.conflict and etiology is not None):
+                    known.conflict, known.etiology = True, None
+                    reason = f"{level}: etiologies differ between Conditions; left unknown"
+                    facts.report.skip(f"entry[{i}]", "Condition", reason)
+                elif etiology is not None:
+                    known.etiology = etiology
+                if onset and (known.onset is None or onset < known.onset):
+                    known.onset = onset
+        facts.fracture_entries[i] = levels
+        what = ", ".join(str(lv) for lv in levels)
+        stated = f", etiology {etiology}" if etiology else ""
+        facts.report.map(
+            f"entry[{i}]", "Condition", f"fracture at {what}{stated} via {concept.label}"
+        )
+        unread(
+            facts.report,
+            i,
+            resource,
+            {
+                "code",
+                "bodySite",
+                "clinicalStatus",
+                "verificationStatus",
+                "subject",
+                "onsetDateTime",
+                "onsetPeriod",
+            },
+        )
+
+
+def _session(facts: Facts, status: str, day: date | None) -> Session:
+    for session in facts.sessions:
+        if (session.status, session.date) == (status, day):
+            return session
+    session = Session(status, day)
+    facts.sessions.append(session)
+    return session
+
+
+def read_procedures(facts: Facts) -> None:
+    """Sessions from Procedures of a technique (one per status and date) and their
+    anaesthesia (``Procedure.code`` in the concept map)."""
+    anaesthesias: list[tuple[int, dict[str, Any], Concept]] = []
+    for i, resource in facts.index.of_type("Procedure"):
+        status = _PROCEDURE_STATUS.get(str(resource.get("status")))
+        if not _usable(facts, i, resource, status is not None, resource.get("status")):
+            continue
+        assert status is not None
+        found = codings(resource.get("code"))
+        concept = facts.concepts.find("Procedure.code", found)
+        if concept is None:
+            facts.report.skip(
+                f"entry[{i}]", "Procedure", f"code {labels(found)} is not in the concept map"
+            )
+            continue
+        if concept.target == "anaesthesia":
+            anaesthesias.append((i, resource, concept))
+            continue
+        levels = _levels(facts, i, resource, concept, _reason_sites(facts, resource))
+        if not levels:
+            facts.report.skip(
+                f"entry[{i}]", "Procedure", f"{concept.label}: no vertebra (T1–L5) body site"
+            )
+            continue
+        day = day_of(resource.get("performedDateTime") or resource.get("performedPeriod"))
+        session = _session(facts, status, day)
+        technique = str(concept.get("technique"))
+        for level in levels:
+            if session.levels.get(level, technique) != technique:
+                facts.report.skip(
+                    f"entry[{i}]",
+                    "Procedure",
+                    f"{level} twice in one session with different techniques",
+                )
+                continue
+            session.levels[level] = technique
+        session.entries.add(i)
+        performers = {
+            p.get("actor", {}).get("display")
+            for p in resource.get("performer") or []
+            if isinstance(p, dict)
+        }
+        performers.discard(None)
+        read = {
+            "status",
+            "code",
+            "bodySite",
+            "subject",
+            "performedDateTime",
+            "performedPeriod",
+            "reasonReference",
+        }
+        if len(performers) == 1:
+            session.operator = str(performers.pop())
+            read.add("performer")
+        when = day.isoformat() if day else "no date"
+        facts.report.map(
+            f"entry[{i}]",
+            "Procedure",
+            f"{technique} at {', '.join(levels)}, session {status} ({when}) via {concept.label}",
+        )
+        unread(facts.report, i, resource, read)
+    for i, resource, concept in anaesthesias:
+        parents = [facts.index.resolve(r) for r in resource.get("partOf") or []]
+        day = day_of(resource.get("performedDateTime") or resource.get("performedPeriod"))
+        owner = [s for s in facts.sessions if s.entries & set(parents)]
+        owner = owner or [s for s in facts.sessions if day is not None and s.date == day]
+        if len(owner) != 1:
+            facts.report.skip(
+                f"entry[{i}]", "Procedure", f"{concept.label}: no single session it belongs to"
+            )
+            continue
+        owner[0].anaesthesia = concept.get("anaesthesia")
+        facts.report.map(
+            f"entry[{i}]",
+            "Procedure",
+            f"anaesthesia {concept.get('anaesthesia')} of the session of {owner[0].date} "
+            f"via {concept.label}",
+        )
+        unread(
+            facts.report,
+            i,
+            resource,
+            {"status", "code", "subject", "partOf", "performedDateTime", "performedPeriod"},
+        )
+
+
+def _number(resource: dict[str, Any], unit: str | None = None) -> int | float | None:
+    if "valueInteger" in resource and not isinstance(resource["valueInteger"], bool):
+        return int(resource["valueInteger"])
+    quantity = resource.get("valueQuantity")
+    if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
+        return None
+    if unit is not None and unit not in (quantity.get("code"), quantity.get("unit")):
+        return None
+    value = quantity["value"]
+    return int(value) if float(value).is_integer() and unit is None else value
+
+
+def _score(facts: Facts, i: int, resource: dict[str, Any], concept: Concept) -> None:
+    name = str(concept.get("field"))
+    value = _number(resource)
+    low, high = _SCORE_RANGE[name]
+    integral = concept.get("value") == "integer"
+    if value is None or (integral and not isinstance(value, int)) or not low <= value <= high:
+        kind = "an integer" if integral else "a number"
+        facts.report.skip(
+            f"entry[{i}].resource.value", "Observation", f"{name} must be {kind} {low}–{high}"
+        )
+        return
+    when = day_of(
+        resource.get("effectiveDateTime")
+        or resource.get("effectivePeriod")
+        or resource.get("effectiveInstant")
+    )
+    facts.scores.append(Score(name, float(value) if not integral else value, when, f"entry[{i}]"))
+
+
+def _measurement(facts: Facts, i: int, resource: dict[str, Any], concept: Concept) -> None:
+    name = str(concept.get("field"))
+    unit = MEASUREMENT_FIELDS[name]
+    value = _number(resource, unit)
+    low, high = _MEASURE_RANGE.get(name, (0.0, _HEIGHT_MAX))
+    if value is None or not (low <= value <= high and (name == "height_loss_pct" or value > 0)):
+        facts.report.skip(
+            f"entry[{i}].resource.value",
+            "Observation",
+            f"{name} must be a quantity in {unit}, {low:g}–{high:g}",
+        )
+        return
+    levels = levels_of(resource.get("bodySite") or [])
+    for reference in resource.get("focus") or []:
+        j = facts.index.resolve(reference)
+        levels += (
+            [lv for lv in facts.fracture_entries.get(j, []) if lv not in levels]
+            if j is not None
+            else []
+        )
+    if len(levels) != 1:
+        facts.report.skip(
+            f"entry[{i}]", "Observation", f"{name}: needs exactly one vertebra (bodySite or focus)"
+        )
+        return
+    values = facts.measurements.setdefault(levels[0], {})
+    values.setdefault("_paths", []).append(f"entry[{i}]")
+    if name.startswith("heights_mm."):
+        values.setdefault("heights_mm", {})[name.split(".")[1]] = float(value)
+    else:
+        values[name] = float(value)
+    facts.report.map(f"entry[{i}]", "Observation", f"fractures {levels[0]} {name} = {value}")
+
+
+def read_observations(facts: Facts) -> None:
+    """Scores and vertebral measurements from Observations (``Observation.code``)."""
+    for i, resource in facts.index.of_type("Observation"):
+        status = resource.get("status")
+        if not _usable(facts, i, resource, status in _OBSERVATION_STATUS, status):
+            continue
+        found = codings(resource.get("code"))
+        concept = facts.concepts.find("Observation.code", found)
+        if concept is None:
+            facts.report.skip(
+                f"entry[{i}]", "Observation", f"code {labels(found)} is not in the concept map"
+            )
+            continue
+        before = len(facts.report.mapped) + len(facts.scores)
+        if concept.target == "score":
+            _score(facts, i, resource, concept)
+        else:
+            _measurement(facts, i, resource, concept)
+        if len(facts.report.mapped) + len(facts.scores) > before:
+            read = {
+                "status",
+                "code",
+                "subject",
+                "valueInteger",
+                "valueQuantity",
+                "effectiveDateTime",
+                "effectivePeriod",
+                "effectiveInstant",
+                "bodySite",
+                "focus",
+                "category",
+            }
+            unread(facts.report, i, resource, read)
+    for level, values in facts.measurements.items():
+        paths = values.pop("_paths")
+        heights = values.get("heights_mm")
+        if heights is not None and len(heights) != 3:
+            del values["heights_mm"]
+            facts.report.skip(
+                ", ".join(paths),
+                "Observation",
+                f"{level}: heights need all three (anterior, middle, posterior)",
+            )
+        values["_path"] = paths[0]
+
+
+def read_encounters(facts: Facts) -> None:
+    """The setting from Encounters whose reason or diagnosis is a mapped fracture."""
+    for i, resource in facts.index.of_type("Encounter"):
+        status = resource.get("status")
+        if not _usable(facts, i, resource, status not in _NOT_HAPPENED, status):
+            continue
+        concept = facts.concepts.find("Encounter.class", codings(resource.get("class")), "setting")
+        reasons = list(resource.get("reasonReference") or [])
+        reasons += [
+            d.get("condition") for d in resource.get("diagnosis") or [] if isinstance(d, dict)
+        ]
+        about = any(facts.index.resolve(r) in facts.fracture_entries for r in reasons)
+        if concept is None or not about:
+            why = (
+                f"class {labels(codings(resource.get('class')))} is not in the concept map"
+                if concept is None
+                else "its reason is not a mapped fracture"
+            )
+            facts.report.skip(f"entry[{i}]", "Encounter", why)
+            continue
+        setting = str(concept.get("setting"))
+        if facts.setting != "inpatient":
+            facts.setting = setting
+        facts.report.map(
+            f"entry[{i}]", "Encounter", f"clinical.setting {setting} via {concept.label}"
+        )
+        unread(
+            facts.report,
+            i,
+            resource,
+            {"class", "status", "subject", "reasonReference", "diagnosis"},
+        )
