@@ -48,6 +48,7 @@ _ATTRIBUTES: dict[str, dict[str, frozenset[str] | None]] = {
     "technique": {"technique": frozenset(Technique), "region": REGIONS},
     "anaesthesia": {"anaesthesia": frozenset(Anaesthesia)},
     "setting": {"setting": frozenset(Setting)},
+    "session": {},
 }
 _REQUIRED = {
     "fracture": (),
@@ -56,6 +57,7 @@ _REQUIRED = {
     "technique": ("technique",),
     "anaesthesia": ("anaesthesia",),
     "setting": ("setting",),
+    "session": (),
 }
 _COMMON = ("system", "code", "display", "source")
 

@@ -26,9 +26,12 @@ from typing import Any
 
 from vertebro.errors import InvalidDocument
 from vertebro.exchange.concept_map import ConceptMap
+from vertebro.exchange.fhir_export import PATIENT_CODE_SYSTEM
 from vertebro.exchange.fhir_foreign_index import BundleIndex
 from vertebro.exchange.fhir_foreign_records import (
     Facts,
+    Score,
+    Session,
     read_conditions,
     read_encounters,
     read_observations,
@@ -52,6 +55,9 @@ _CODE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _MR = "MR"  # HL7 v2 table 0203 identifier type: medical record number
 _PATIENT_READ = {"identifier", "gender", "birthDate"}
 _IDENTIFYING = {"name", "telecom", "address", "photo", "contact"}
+_NOT_READ = {
+    "DiagnosticReport": "not mapped: its results are read where they are entries of the Bundle",
+}
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,11 @@ def _patient(
     resource = index.resource(i)
     where = f"entry[{i}].resource.identifier"
     identifier = _identifier(resource)
+    own = [
+        str(item["value"])
+        for item in resource.get("identifier") or []
+        if item.get("system") == PATIENT_CODE_SYSTEM and _CODE.match(str(item.get("value")))
+    ]
     if given_code is not None:
         if not _CODE.match(given_code):
             raise InvalidDocument.single("patient_code", "must be 1–64 of A-Za-z0-9._-")
@@ -116,6 +127,8 @@ def _patient(
         if resource.get("identifier"):
             report.skip(where, "Patient", "not used (the patient code was given), not stored")
         how = "the patient code given"
+    elif own:  # already a vertebro pseudonym, not a record number
+        code, how = own[0], "the Bundle's vertebro patient code"
     elif identifier is None:
         raise InvalidDocument.single(
             where, "no identifier to derive the pseudonymous patient code from: give the code"
@@ -134,7 +147,12 @@ def _patient(
     birth = resource.get("birthDate")
     birth_year = int(birth[:4]) if isinstance(birth, str) and birth[:4].isdigit() else None
     born = date.fromisoformat(birth) if isinstance(birth, str) and len(birth) == 10 else None
-    report.map(f"entry[{i}]", "Patient", f"patient code {code} ({how})")
+    facts = [f"patient code {code} ({how})", f"sex {sex or 'unknown'}"]
+    if birth_year is not None:
+        facts.append(f"birth year {birth_year}")
+        if born is None:
+            facts.append("no age: the birth date gives no day")
+    report.map(f"entry[{i}]", "Patient", ", ".join(facts))
     for name in sorted(set(resource) - _PATIENT_READ - {"resourceType", "id", "meta", "text"}):
         reason = "identifying, not stored" if name in _IDENTIFYING else "not mapped"
         report.skip(f"entry[{i}].resource.{name}", "Patient", reason)
@@ -157,6 +175,23 @@ def _visits(anchor: date, dates: Iterable[date]) -> dict[date, Visit]:
     return out
 
 
+def _after(score: Score, session: Session) -> bool:
+    """Whether a score was taken after the first session: a later day, or the same day at
+    a later time when both give one (a score of the session's day without a time counts
+    as taken before it, like the pre-procedure assessment)."""
+    assert score.when is not None and session.date is not None
+    if score.when != session.date:
+        return score.when > session.date
+    if score.moment is None or session.moment is None:
+        return False
+    return score.moment >= session.moment
+
+
+def _session_order(session: Session) -> tuple[date, float]:
+    moment = session.moment.timestamp() if session.moment is not None else float("inf")
+    return (session.date or date.max, moment)
+
+
 def _problems(kind: DocumentKind[Any], document: dict[str, Any], prefix: str) -> list[str]:
     try:
         validate_document(kind, document)
@@ -170,17 +205,16 @@ def _assemble(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """The draft case, procedures and follow-ups from what was read."""
     report = facts.report
-    performed = [s.date for s in facts.sessions if s.status == "performed" and s.date]
-    anchor = min(performed) if performed else None
+    performed = [s for s in facts.sessions if s.status == "performed" and s.date]
+    first = min(performed, key=_session_order) if performed else None
+    anchor = first.date if first else None
 
     clinical: dict[str, Any] = {}
     clinical_dates: list[date] = []
     follow_ups: dict[date, dict[str, Any]] = {}
     by_field: dict[str, list[Any]] = {}
     for score in facts.scores:
-        after = anchor is not None and score.when is not None and score.when >= anchor
-        if after:
-            assert score.when is not None
+        if first is not None and score.when is not None and _after(score, first):
             follow_ups.setdefault(score.when, {})[score.field] = score.value
             report.map(
                 score.path,
@@ -303,9 +337,10 @@ def map_bundle(
     read_encounters(facts)
     for j, resource in index.entries:
         if j != i and j not in facts.handled:
-            kind = resource.get("resourceType", "?")
-            report.skip(f"entry[{j}]", kind, "resource type not in the concept map")
+            kind = str(resource.get("resourceType", "?"))
+            report.skip(f"entry[{j}]", kind, _NOT_READ.get(kind, "resource type not mapped"))
     case, procedures, follow_ups = _assemble(facts, today)
+    report.sort()
     report.missing = _problems(CASE, case, "")
     for n, doc in enumerate(procedures):
         report.missing += _problems(PROCEDURE, doc, f"procedures[{n}].")

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from vertebro.exchange.codes import level_of_body_site
 from vertebro.exchange.import_report import ImportReport
 from vertebro.model.level import Level
 
-__all__ = ["BundleIndex", "codings", "day_of", "labels", "levels_of", "unread"]
+__all__ = [
+    "BundleIndex",
+    "codings",
+    "day_of",
+    "instant_of",
+    "labels",
+    "levels_of",
+    "not_in_map",
+    "unread",
+]
 
 #: Elements every resource may carry that say nothing clinical.
 BOOKKEEPING = frozenset({"resourceType", "id", "meta", "text", "implicitRules", "language"})
@@ -74,6 +83,13 @@ def labels(items: Iterable[dict[str, Any]]) -> str:
     return text or "(no code)"
 
 
+def not_in_map(found: list[dict[str, Any]]) -> str:
+    """Why a coded element was not mapped."""
+    if not found:
+        return "no coding (text only): not mapped"
+    return f"code {labels(found)} is not in the concept map"
+
+
 def day_of(value: Any) -> date | None:
     """The calendar day of a FHIR date, dateTime or instant (``None`` when only the year
     or month is given, or no value)."""
@@ -85,6 +101,19 @@ def day_of(value: Any) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def instant_of(value: Any) -> datetime | None:
+    """The moment of a FHIR dateTime or instant that gives a time and zone, else ``None``."""
+    if isinstance(value, dict):
+        value = value.get("start")
+    if not isinstance(value, str) or "T" not in value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def levels_of(sites: Any) -> list[Level]:

@@ -8,7 +8,7 @@ why); a mapped resource's elements that were not read are listed too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from vertebro.exchange.concept_map import MEASUREMENT_FIELDS, Concept, ConceptMap
@@ -16,8 +16,10 @@ from vertebro.exchange.fhir_foreign_index import (
     BundleIndex,
     codings,
     day_of,
+    instant_of,
     labels,
     levels_of,
+    not_in_map,
     unread,
 )
 from vertebro.exchange.import_report import ImportReport
@@ -60,14 +62,18 @@ class Score:
     value: int | float
     when: date | None
     path: str
+    moment: datetime | None = None
 
 
 @dataclass
 class Session:
-    """Procedures of one status and date: a session with its levels."""
+    """A session: the Procedures of one status and date, or the parts of one session
+    Procedure (``container``); its levels, operator and anaesthesia."""
 
     status: str
     date: date | None
+    moment: datetime | None = None
+    container: bool = False
     levels: dict[Level, str] = field(default_factory=dict)
     operator: str | None = None
     anaesthesia: str | None = None
@@ -90,6 +96,7 @@ class Facts:
     fractures: dict[Level, Fracture] = field(default_factory=dict)
     fracture_entries: dict[int, list[Level]] = field(default_factory=dict)
     sessions: list[Session] = field(default_factory=list)
+    containers: set[int] = field(default_factory=set)
     scores: list[Score] = field(default_factory=list)
     measurements: dict[Level, dict[str, Any]] = field(default_factory=dict)
     setting: str | None = None
@@ -179,9 +186,7 @@ def read_conditions(facts: Facts) -> None:
         found = codings(resource.get("code"))
         concept = facts.concepts.find("Condition.code", found, "fracture")
         if concept is None:
-            facts.report.skip(
-                f"entry[{i}]", "Condition", f"code {labels(found)} is not in the concept map"
-            )
+            facts.report.skip(f"entry[{i}]", "Condition", not_in_map(found))
             continue
         levels = _levels(facts, i, resource, concept, _treated_sites(facts, i))
         if not levels:
@@ -227,101 +232,122 @@ def read_conditions(facts: Facts) -> None:
         )
 
 
-def _session(facts: Facts, status: str, day: date | None) -> Session:
+def _session(facts: Facts, status: str, day: date | None, parents: list[int]) -> Session:
+    """The session of a status and date, or of the session Procedure ``parents`` name."""
     for session in facts.sessions:
-        if (session.status, session.date) == (status, day):
+        if parents and session.entries & set(parents):
             return session
-    session = Session(status, day)
+        if not parents and (session.status, session.date, session.container) == (
+            status,
+            day,
+            False,
+        ):
+            return session
+    session = Session(status, day, container=bool(parents))
+    session.entries.update(parents)
     facts.sessions.append(session)
     return session
 
 
+def _performer(resource: dict[str, Any]) -> str | None:
+    """The one performer's display name, if exactly one is given."""
+    names = {
+        p["actor"].get("display")
+        for p in resource.get("performer") or []
+        if isinstance(p, dict) and isinstance(p.get("actor"), dict)
+    }
+    names.discard(None)
+    return str(names.pop()) if len(names) == 1 else None
+
+
+def _technique(
+    facts: Facts, i: int, resource: dict[str, Any], concept: Concept, status: str
+) -> None:
+    """One Procedure of a technique: its levels into the session of its status and date."""
+    levels = _levels(facts, i, resource, concept, _reason_sites(facts, resource))
+    if not levels:
+        reason = f"{concept.label}: no vertebra (T1–L5) body site"
+        facts.report.skip(f"entry[{i}]", "Procedure", reason)
+        return
+    performed = resource.get("performedDateTime") or resource.get("performedPeriod")
+    day = day_of(performed)
+    parents = [j for r in resource.get("partOf") or [] if (j := facts.index.resolve(r)) is not None]
+    facts.containers.update(parents)
+    session = _session(facts, status, day, parents)
+    moment = instant_of(performed)
+    if moment is not None and (session.moment is None or moment < session.moment):
+        session.moment = moment
+    technique = str(concept.get("technique"))
+    for level in levels:
+        if session.levels.get(level, technique) != technique:
+            reason = f"{level} twice in one session with different techniques"
+            facts.report.skip(f"entry[{i}]", "Procedure", reason)
+            continue
+        session.levels[level] = technique
+    session.entries.add(i)
+    read = {"status", "code", "bodySite", "subject", "performedDateTime", "performedPeriod"}
+    read |= {"reasonReference", "partOf"}
+    operator = _performer(resource)
+    if operator is None:  # the operator of the session this level is part of
+        found = [_performer(facts.index.resource(j)) for j in parents]
+        operator = next((name for name in found if name), None)
+    else:
+        read.add("performer")
+    if operator is not None:
+        session.operator = operator
+    when = day.isoformat() if day else "no date"
+    where = ", ".join(levels)
+    detail = f"{technique} at {where}, session {status} ({when}) via {concept.label}"
+    facts.report.map(f"entry[{i}]", "Procedure", detail)
+    unread(facts.report, i, resource, read)
+
+
+def _anaesthesia(facts: Facts, i: int, resource: dict[str, Any], concept: Concept) -> None:
+    """The anaesthesia of the session it is part of, else of the session of its day."""
+    parents = {facts.index.resolve(r) for r in resource.get("partOf") or []}
+    day = day_of(resource.get("performedDateTime") or resource.get("performedPeriod"))
+    owner = [s for s in facts.sessions if s.entries & parents]
+    owner = owner or [s for s in facts.sessions if day is not None and s.date == day]
+    if len(owner) != 1:
+        reason = f"{concept.label}: no single session it belongs to"
+        facts.report.skip(f"entry[{i}]", "Procedure", reason)
+        return
+    owner[0].anaesthesia = concept.get("anaesthesia")
+    when = owner[0].date.isoformat() if owner[0].date else "no date"
+    detail = f"anaesthesia {concept.get('anaesthesia')} of the {owner[0].status} session ({when}) "
+    facts.report.map(f"entry[{i}]", "Procedure", detail + f"via {concept.label}")
+    read = {"status", "code", "subject", "partOf", "performedDateTime", "performedPeriod"}
+    unread(facts.report, i, resource, read)
+
+
 def read_procedures(facts: Facts) -> None:
-    """Sessions from Procedures of a technique (one per status and date) and their
-    anaesthesia (``Procedure.code`` in the concept map)."""
-    anaesthesias: list[tuple[int, dict[str, Any], Concept]] = []
+    """Sessions from Procedures of a technique (one session per status and date), their
+    anaesthesia, and the operator of a session resource they are part of (``Procedure.code``
+    in the concept map)."""
+    later: list[tuple[int, dict[str, Any], Concept]] = []
     for i, resource in facts.index.of_type("Procedure"):
         status = _PROCEDURE_STATUS.get(str(resource.get("status")))
         if not _usable(facts, i, resource, status is not None, resource.get("status")):
             continue
-        assert status is not None
         found = codings(resource.get("code"))
         concept = facts.concepts.find("Procedure.code", found)
         if concept is None:
-            facts.report.skip(
-                f"entry[{i}]", "Procedure", f"code {labels(found)} is not in the concept map"
-            )
-            continue
+            facts.report.skip(f"entry[{i}]", "Procedure", not_in_map(found))
+        elif concept.target == "technique" and status is not None:
+            _technique(facts, i, resource, concept, status)
+        else:
+            later.append((i, resource, concept))
+    for i, resource, concept in later:
         if concept.target == "anaesthesia":
-            anaesthesias.append((i, resource, concept))
+            _anaesthesia(facts, i, resource, concept)
             continue
-        levels = _levels(facts, i, resource, concept, _reason_sites(facts, resource))
-        if not levels:
-            facts.report.skip(
-                f"entry[{i}]", "Procedure", f"{concept.label}: no vertebra (T1–L5) body site"
-            )
-            continue
-        day = day_of(resource.get("performedDateTime") or resource.get("performedPeriod"))
-        session = _session(facts, status, day)
-        technique = str(concept.get("technique"))
-        for level in levels:
-            if session.levels.get(level, technique) != technique:
-                facts.report.skip(
-                    f"entry[{i}]",
-                    "Procedure",
-                    f"{level} twice in one session with different techniques",
-                )
-                continue
-            session.levels[level] = technique
-        session.entries.add(i)
-        performers = {
-            p.get("actor", {}).get("display")
-            for p in resource.get("performer") or []
-            if isinstance(p, dict)
-        }
-        performers.discard(None)
-        read = {
-            "status",
-            "code",
-            "bodySite",
-            "subject",
-            "performedDateTime",
-            "performedPeriod",
-            "reasonReference",
-        }
-        if len(performers) == 1:
-            session.operator = str(performers.pop())
-            read.add("performer")
-        when = day.isoformat() if day else "no date"
-        facts.report.map(
-            f"entry[{i}]",
-            "Procedure",
-            f"{technique} at {', '.join(levels)}, session {status} ({when}) via {concept.label}",
-        )
-        unread(facts.report, i, resource, read)
-    for i, resource, concept in anaesthesias:
-        parents = [facts.index.resolve(r) for r in resource.get("partOf") or []]
-        day = day_of(resource.get("performedDateTime") or resource.get("performedPeriod"))
-        owner = [s for s in facts.sessions if s.entries & set(parents)]
-        owner = owner or [s for s in facts.sessions if day is not None and s.date == day]
-        if len(owner) != 1:
-            facts.report.skip(
-                f"entry[{i}]", "Procedure", f"{concept.label}: no single session it belongs to"
-            )
-            continue
-        owner[0].anaesthesia = concept.get("anaesthesia")
-        facts.report.map(
-            f"entry[{i}]",
-            "Procedure",
-            f"anaesthesia {concept.get('anaesthesia')} of the session of {owner[0].date} "
-            f"via {concept.label}",
-        )
-        unread(
-            facts.report,
-            i,
-            resource,
-            {"status", "code", "subject", "partOf", "performedDateTime", "performedPeriod"},
-        )
+        if i in facts.containers:
+            detail = "a session: read through the Procedures that are its parts"
+            facts.report.map(f"entry[{i}]", "Procedure", detail)
+            unread(facts.report, i, resource, {"status", "code", "subject", "performer"})
+        else:
+            detail = "a session without parts of a mapped technique: not mapped"
+            facts.report.skip(f"entry[{i}]", "Procedure", detail)
 
 
 def _number(resource: dict[str, Any], unit: str | None = None) -> int | float | None:
@@ -347,12 +373,14 @@ def _score(facts: Facts, i: int, resource: dict[str, Any], concept: Concept) -> 
             f"entry[{i}].resource.value", "Observation", f"{name} must be {kind} {low}–{high}"
         )
         return
-    when = day_of(
+    effective = (
         resource.get("effectiveDateTime")
         or resource.get("effectivePeriod")
         or resource.get("effectiveInstant")
     )
-    facts.scores.append(Score(name, float(value) if not integral else value, when, f"entry[{i}]"))
+    number = float(value) if not integral else value
+    path = f"entry[{i}]"
+    facts.scores.append(Score(name, number, day_of(effective), path, instant_of(effective)))
 
 
 def _measurement(facts: Facts, i: int, resource: dict[str, Any], concept: Concept) -> None:
@@ -398,9 +426,7 @@ def read_observations(facts: Facts) -> None:
         found = codings(resource.get("code"))
         concept = facts.concepts.find("Observation.code", found)
         if concept is None:
-            facts.report.skip(
-                f"entry[{i}]", "Observation", f"code {labels(found)} is not in the concept map"
-            )
+            facts.report.skip(f"entry[{i}]", "Observation", not_in_map(found))
             continue
         before = len(facts.report.mapped) + len(facts.scores)
         if concept.target == "score":

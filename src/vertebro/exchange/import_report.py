@@ -4,10 +4,13 @@ values (names, record numbers) are never repeated in it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["ImportReport", "ReportItem"]
+
+_ENTRY = re.compile(r"^entry\[(\d+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,11 @@ class ReportItem:
         return f"{self.path} ({self.resource}): {self.detail}"
 
 
+def _entry_number(item: ReportItem) -> int:
+    found = _ENTRY.match(item.path)
+    return int(found.group(1)) if found else -1
+
+
 @dataclass
 class ImportReport:
     """``kind`` is ``case`` (a vertebro Bundle, stored as a case) or ``draft`` (another
@@ -41,6 +49,11 @@ class ImportReport:
 
     def skip(self, path: str, resource: str, detail: str) -> None:
         self.unmapped.append(ReportItem(path, resource, detail))
+
+    def sort(self) -> None:
+        """Lines in the order of the Bundle's entries (stable within an entry)."""
+        for items in (self.mapped, self.unmapped):
+            items.sort(key=_entry_number)
 
     def as_dict(self) -> dict[str, Any]:
         return {
