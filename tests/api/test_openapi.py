@@ -30,6 +30,10 @@ ROUTES = {
     ("post", "/api/auth/token"),
     ("get", "/api/audit"),
     ("get", "/api/outcomes"),
+    ("post", "/api/fhir/import"),
+    ("get", "/api/fhir/drafts"),
+    ("get", "/api/fhir/drafts/{draft_id}"),
+    ("post", "/api/fhir/drafts/{draft_id}/case"),
     ("get", "/health"),
 }
 

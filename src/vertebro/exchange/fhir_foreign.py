@@ -18,6 +18,7 @@ the fractures' age) is the date of those clinical values, else the anchor, else 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -309,7 +310,6 @@ def _assemble(
 
 def map_bundle(
     raw: dict[str, Any],
-    text: str | bytes,
     *,
     key: PseudonymKey | None,
     patient_code: str | None,
@@ -326,9 +326,12 @@ def map_bundle(
     index = BundleIndex.of(raw)
     report = ImportReport("draft")
     i, code, sex, birth_year, born = _patient(index, report, key, patient_code)
-    raw_text = text if isinstance(text, bytes) else text.encode("utf-8")
+    # the same Bundle, however its JSON is spaced or its keys ordered: the same draft id
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     draft_id = (
-        key.document_id(raw_text) if key else "F-" + hashlib.sha256(raw_text).hexdigest()[:16]
+        key.document_id(canonical)
+        if key
+        else "F-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
     )
     facts = Facts(index, concepts, report, i, f"entry[{i}]", draft_id, sex, born)
     read_procedures(facts)

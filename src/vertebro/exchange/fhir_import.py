@@ -224,7 +224,6 @@ def read_import(
         return ImportedBundle(record=_record(raw))
     draft = map_bundle(
         raw,
-        text,
         key=key,
         patient_code=patient_code,
         concepts=concepts or packaged_concept_map(),
