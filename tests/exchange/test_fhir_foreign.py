@@ -363,3 +363,16 @@ def test_a_site_may_use_its_own_concept_map(tmp_path: Path) -> None:
     )
     assert refused.returncode == 2
     assert refused.stderr.startswith(f"VERTEBRO_CONCEPT_MAP: {path}: groups[1].concepts[3].source")
+
+
+def test_the_hospital_bundles_are_valid_r4(tmp_path: Path) -> None:
+    """The test Bundles are what other systems send: valid R4 (narratives aside)."""
+    from tests.exchange.r4 import validate_r4
+
+    names = ("hospital-a-transaction", "hospital-b-collection", "hospital-c-sparse")
+    reports = validate_r4({name: bundle(name) for name in names}, tmp_path)
+    for name, report in reports.items():
+        assert report["errors"] == [], (name, report["errors"])
+        others = [w["message"] for w in report["warnings"] if not w["message"].startswith("dom-6")]
+        external = ["reference Patient/someone-else does not resolve inside the Bundle"]
+        assert others == (external if name == "hospital-c-sparse" else []), (name, others)

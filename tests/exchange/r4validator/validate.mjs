@@ -14,7 +14,8 @@
 //     <div> in the XHTML namespace, only the elements and attributes R4 allows, some text.
 //  4. References: every reference resolves inside the Bundle (fullUrl or Type/id) to a
 //     resource of an allowed target type (Medplum cannot resolve urn:uuid references and
-//     warns about each; those warnings are replaced by this check).
+//     warns about each; those warnings are replaced by this check). An unresolved urn: is an
+//     error, an unresolved URL (a resource on a server, legal R4) a warning.
 //  5. Bindings to FHIR's own terminology (valuesets.json, v3 and v2 code systems): a code of a
 //     required binding outside its value set is an error, of an extensible one a warning.
 //     Value sets that need SNOMED CT, LOINC, UCUM … cannot be expanded offline: such codes go
@@ -292,7 +293,9 @@ function validateFile(file) {
     if (reference.startsWith('#')) continue;
     const target = resolve(reference);
     if (!target) {
-      report.errors.push({ path, message: `reference ${reference} does not resolve inside the Bundle` });
+      // urn: full URLs only exist inside the Bundle; a URL may name a resource on a server
+      const where = reference.startsWith('urn:') ? report.errors : report.warnings;
+      where.push({ path, message: `reference ${reference} does not resolve inside the Bundle` });
       continue;
     }
     const owner = path.replace(/\.reference$/, '');
