@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES, SHARED
+from tests.exchange.r4 import assert_valid_r4
 from vertebro import assess, parse_case
 from vertebro.errors import InvalidDocument
 from vertebro.exchange.codes import PROJECT_SYSTEM, body_site, project_code_system
@@ -299,6 +300,7 @@ def test_cli_export_and_import(tmp_path: Path) -> None:
     )
     assert again.returncode == 0, again.stderr
     assert again.stdout == exported.stdout
+    assert_valid_r4({"cli": json.loads(exported.stdout)}, tmp_path / "r4")
     broken = subprocess.run(
         [sys.executable, "-m", "vertebro.cli", "fhir", "import", str(EXAMPLES / "l1-wedge.json")],
         capture_output=True,

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from tests.api.server import PASSWORD, live_server, sqlite_url
+from tests.exchange.r4 import assert_valid_r4
 from tests.registry import conftest as registry_fixtures
 from tests.registry.conftest import (
     NOW,
@@ -181,6 +182,7 @@ def test_export_case_gives_a_valid_bundle_of_the_whole_case(
     ]
     expected = parse_case(example_case("mixed-plana-t8-t10-l1", CASE))
     assert read_bundle(printed.stdout).case == expected
+    assert_valid_r4({"export-case": bundle}, tmp_path / "r4")  # the independent validator
 
     # --output: the same Bundle, written atomically, owner-only, nothing on stdout
     out = tmp_path / "bundle.json"
@@ -519,6 +521,7 @@ def test_web_download_of_the_bundle(tmp_path: Path) -> None:
         assert answer.headers["content-type"].startswith("application/fhir+json")
         assert f'filename="fhir-{CASE}.json"' in answer.headers["content-disposition"]
         Bundle.model_validate(answer.json())
+        assert_valid_r4({"web": answer.json()}, tmp_path / "r4")
         assert len(levels(answer.json())) == 3
         assert client.get("/cases/NOPE/fhir.json").status_code == 404
         (export,) = audit_rows(server.registry, "export")
