@@ -74,10 +74,8 @@ ASSESSED = date(2026, 2, 28)
 
 def record(name: str = "l1-wedge", **extra: Any) -> ExchangeRecord:
     case = parse_case((EXAMPLES / f"{name}.json").read_text())
-    dates = {"recorded": RECORDED, "assessed": ASSESSED}
-    return ExchangeRecord(
-        case=case, patient_code="P-0001", assessment=assess(case), **(dates | extra)
-    )
+    given = {"patient_code": "P-0001", "recorded": RECORDED, "assessed": ASSESSED} | extra
+    return ExchangeRecord(case=case, assessment=assess(case), **given)
 
 
 def full(name: str = "l1-wedge", **extra: Any) -> ExchangeRecord:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SHARED
 from vertebro.errors import InvalidDocument
@@ -376,3 +378,45 @@ def test_the_hospital_bundles_are_valid_r4(tmp_path: Path) -> None:
         others = [w["message"] for w in report["warnings"] if not w["message"].startswith("dom-6")]
         external = ["reference Patient/someone-else does not resolve inside the Bundle"]
         assert others == (external if name == "hospital-c-sparse" else []), (name, others)
+
+
+@given(
+    offsets=st.lists(st.integers(min_value=-30, max_value=700), min_size=1, max_size=8, unique=True)
+)
+@settings(max_examples=60, deadline=None)
+def test_scores_fall_on_either_side_of_the_session_and_into_their_visits(
+    offsets: list[int],
+) -> None:
+    """Pain scores on random days around a session: before it the latest is the case's,
+    after it one visit per day, each a timed visit whose window holds the day (each at most
+    once) or unscheduled."""
+    from datetime import timedelta
+
+    source = bundle("hospital-a-transaction")
+    anchor = date(2026, 2, 24)  # the session of hospital A
+    scores = [e for e in source["entry"] if e["resource"]["resourceType"] == "Observation"]
+    template = scores[0]
+    source["entry"] = [e for e in source["entry"] if e not in scores]
+    for n, offset in enumerate(offsets):
+        entry = copy.deepcopy(template)
+        entry["fullUrl"] = f"urn:uuid:00000000-0000-4000-8000-{n:012d}"
+        entry["resource"]["effectiveDateTime"] = (anchor + timedelta(days=offset)).isoformat()
+        entry["resource"]["valueInteger"] = n % 11
+        source["entry"].append(entry)
+    result = draft(source)
+    after = sorted(o for o in offsets if o > 0)
+    before = [o for o in offsets if o <= 0]
+    assert [f["date"] for f in result.follow_ups] == [
+        (anchor + timedelta(days=o)).isoformat() for o in after
+    ]
+    timed = [f["visit"] for f in result.follow_ups if f["visit"] != "unscheduled"]
+    assert len(timed) == len(set(timed))
+    for record in result.follow_ups:
+        visit = parse_follow_up(record).visit
+        days = (date.fromisoformat(record["date"]) - anchor).days
+        assert visit.window is None or visit.window.contains(days)
+    if before:
+        latest = offsets.index(max(before))
+        assert result.case["clinical"]["pain_nrs"] == latest % 11
+    else:
+        assert "pain_nrs" not in result.case["clinical"]

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES
 from tests.exchange.r4 import assert_valid_r4, validate_r4
@@ -279,3 +281,33 @@ def test_a_session_that_did_not_happen_round_trips(status: str) -> None:
     original = record(procedures=(procedure(status, "2026-04-10"),))
     back = read_bundle(json.dumps(build_bundle(original)))
     assert list(back.procedures) == list(original.procedures)
+
+
+@given(
+    code=st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True),
+    days=st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=4),
+)
+@settings(max_examples=40, deadline=None)
+def test_deidentified_dates_move_together(code: str, days: list[int]) -> None:
+    """Every date of a patient moves back by the same keyed 1–365 days: intervals kept."""
+    start = date(2025, 1, 1)
+    follow_ups = tuple(
+        parse_follow_up(
+            {
+                "schema": "vertebro.follow_up/1",
+                "visit": "unscheduled",
+                "date": (start + timedelta(days=d)).isoformat(),
+            }
+        )
+        for d in days
+    )
+    original = record(patient_code=code, follow_ups=follow_ups, procedures=(COMPLICATED,))
+    moved = deidentified(original, KEY)
+    shift = KEY.shift_days(code)
+    assert 1 <= shift <= 365 and shift == KEY.shift_days(code)
+    assert [f.date for f in moved.follow_ups] == [
+        f.date - timedelta(days=shift) for f in follow_ups
+    ]
+    assert moved.procedures[0].date == COMPLICATED.date - timedelta(days=shift)
+    assert moved.recorded == RECORDED - timedelta(days=shift)
+    assert moved.patient_code == KEY.deidentified("patient", code) != code

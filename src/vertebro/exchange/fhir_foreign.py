@@ -10,8 +10,9 @@ Everything read and not used is listed with its reason (:class:`ImportReport`).
 
 Timing: the *anchor* is the first performed session's date. Scores dated before it (or
 undated, when nothing was performed) are the case's clinical values, the latest of each
-kind; scores on or after it become follow-up visits, one per date, each the timed visit
-whose window holds it (registry-v1), else ``unscheduled``. The *case date* (for the age and
+kind; scores after it become follow-up visits, one per date, each the timed visit whose
+window holds it (registry-v1), else ``unscheduled`` (a score of the session's day counts as
+before it, unless both give a time and the score's is later). The *case date* (for the age and
 the fractures' age) is the date of those clinical values, else the anchor, else today.
 """
 
@@ -35,9 +36,9 @@ from vertebro.exchange.fhir_foreign_records import (
     Session,
     read_conditions,
     read_encounters,
-    read_observations,
     read_procedures,
 )
+from vertebro.exchange.fhir_foreign_scores import read_observations
 from vertebro.exchange.import_report import ImportReport
 from vertebro.exchange.pseudonym import KEY_ENV, PseudonymKey
 from vertebro.model.follow_up import Visit
@@ -201,62 +202,58 @@ def _problems(kind: DocumentKind[Any], document: dict[str, Any], prefix: str) ->
     return []
 
 
-def _assemble(
-    facts: Facts, today: date
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The draft case, procedures and follow-ups from what was read."""
+def _clinical(
+    facts: Facts, first: Session | None
+) -> tuple[dict[str, Any], dict[date, Any], date | None]:
+    """The case's clinical values (the latest score of each kind before the first
+    session), the follow-up scores by date, and the date of those clinical values."""
     report = facts.report
-    performed = [s for s in facts.sessions if s.status == "performed" and s.date]
-    first = min(performed, key=_session_order) if performed else None
-    anchor = first.date if first else None
-
     clinical: dict[str, Any] = {}
-    clinical_dates: list[date] = []
     follow_ups: dict[date, dict[str, Any]] = {}
-    by_field: dict[str, list[Any]] = {}
+    before: dict[str, list[Score]] = {}
     for score in facts.scores:
         if first is not None and score.when is not None and _after(score, first):
             follow_ups.setdefault(score.when, {})[score.field] = score.value
-            report.map(
-                score.path,
-                "Observation",
-                f"{score.field} {score.value} at the follow-up of {score.when.isoformat()}",
-            )
-        elif anchor is not None and score.when is None:
-            report.skip(
-                score.path, "Observation", "no date: cannot tell before or after the session"
-            )
+            detail = f"{score.field} {score.value} at the follow-up of {score.when.isoformat()}"
+            report.map(score.path, "Observation", detail)
+        elif first is not None and score.when is None:
+            detail = "no date: cannot tell before or after the session"
+            report.skip(score.path, "Observation", detail)
         else:
-            by_field.setdefault(score.field, []).append(score)
-    for name, scores in by_field.items():
+            before.setdefault(score.field, []).append(score)
+    dates: list[date] = []
+    for name, scores in before.items():
         scores.sort(key=lambda s: s.when or date.min)
         latest = scores[-1]
         clinical[name] = latest.value
-        if latest.when is not None:
-            clinical_dates.append(latest.when)
+        dates += [latest.when] if latest.when is not None else []
         report.map(latest.path, "Observation", f"clinical.{name} = {latest.value}")
         for earlier in scores[:-1]:
-            report.skip(
-                earlier.path, "Observation", f"an earlier {name}: the case keeps the latest"
-            )
+            detail = f"an earlier {name}: the case keeps the latest"
+            report.skip(earlier.path, "Observation", detail)
     if facts.setting is not None:
         clinical["setting"] = facts.setting
+    return clinical, follow_ups, max(dates) if dates else None
 
-    case_date = max(clinical_dates) if clinical_dates else anchor or today
+
+def _patient_part(facts: Facts, case_date: date) -> dict[str, Any]:
     patient: dict[str, Any] = {}
     if facts.sex != "unknown":
         patient["sex"] = facts.sex
-    if facts.born is not None:
+    born = facts.born
+    if born is not None:
         age = (
-            case_date.year
-            - facts.born.year
-            - ((case_date.month, case_date.day) < (facts.born.month, facts.born.day))
+            case_date.year - born.year - ((case_date.month, case_date.day) < (born.month, born.day))
         )
         if 0 <= age <= 120:
             patient["age_years"] = age
         else:
-            report.skip(facts.patient_path, "Patient", f"birth date gives age {age} on {case_date}")
+            detail = f"the birth date gives age {age} on {case_date}"
+            facts.report.skip(facts.patient_path, "Patient", detail)
+    return patient
 
+
+def _fractures_part(facts: Facts, case_date: date) -> list[dict[str, Any]]:
     fractures = []
     for level in sorted(facts.fractures):
         fracture = facts.fractures[level]
@@ -267,20 +264,14 @@ def _assemble(
             item["age_weeks"] = round((case_date - fracture.onset).days / 7, 1)
         item.update(facts.measurements.get(level, {}))
         fractures.append(item)
-    for level, values in facts.measurements.items():
+    for level in facts.measurements:
         if level not in facts.fractures:
-            report.skip(values.get("_path", "$"), "Observation", f"no fracture mapped at {level}")
-    for item in fractures:
-        item.pop("_path", None)
+            path = ", ".join(facts.measurement_paths[level])
+            facts.report.skip(path, "Observation", f"no fracture mapped at {level}")
+    return fractures
 
-    case = {
-        "schema": "vertebro.case/1",
-        "case_id": facts.draft_id,
-        "patient": patient,
-        "clinical": clinical,
-        "fractures": fractures,
-    }
 
+def _procedure_docs(facts: Facts) -> list[dict[str, Any]]:
     procedures = []
     for session in sorted(facts.sessions, key=lambda s: (s.date or date.min, s.status)):
         doc: dict[str, Any] = {"schema": "vertebro.procedure/1", "status": session.status}
@@ -290,12 +281,28 @@ def _assemble(
             doc["operator"] = session.operator
         if session.anaesthesia is not None:
             doc["anaesthesia"] = session.anaesthesia
-        doc["levels"] = [
-            {"level": str(lv), "technique": t} for lv, t in sorted(session.levels.items())
-        ]
+        levels = sorted(session.levels.items())
+        doc["levels"] = [{"level": str(level), "technique": t} for level, t in levels]
         procedures.append(doc)
+    return procedures
 
-    visits = _visits(anchor, follow_ups) if anchor is not None else {}
+
+def _assemble(
+    facts: Facts, today: date
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The draft case, procedures and follow-ups from what was read."""
+    performed = [s for s in facts.sessions if s.status == "performed" and s.date]
+    first = min(performed, key=_session_order) if performed else None
+    clinical, follow_ups, measured = _clinical(facts, first)
+    case_date = measured or (first.date if first else None) or today
+    case = {
+        "schema": "vertebro.case/1",
+        "case_id": facts.draft_id,
+        "patient": _patient_part(facts, case_date),
+        "clinical": clinical,
+        "fractures": _fractures_part(facts, case_date),
+    }
+    visits = _visits(first.date, follow_ups) if first and first.date else {}
     records = [
         {
             "schema": "vertebro.follow_up/1",
@@ -305,7 +312,7 @@ def _assemble(
         }
         for day, values in sorted(follow_ups.items())
     ]
-    return case, procedures, records
+    return case, _procedure_docs(facts), records
 
 
 def map_bundle(

@@ -1,5 +1,6 @@
-"""What another system's Conditions, Procedures, Observations and Encounters say, read
-through the concept map into :class:`Facts` (assembled into documents by ``fhir_foreign``).
+"""What another system's Conditions, Procedures and Encounters say, read
+through the concept map into :class:`Facts` (assembled into documents by ``fhir_foreign``;
+Observations: ``fhir_foreign_scores``).
 
 Every resource is either mapped (a report line saying into what) or skipped (a line saying
 why); a mapped resource's elements that were not read are listed too.
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from vertebro.exchange.concept_map import MEASUREMENT_FIELDS, Concept, ConceptMap
+from vertebro.exchange.concept_map import Concept, ConceptMap
 from vertebro.exchange.fhir_foreign_index import (
     BundleIndex,
     codings,
@@ -32,18 +33,14 @@ __all__ = [
     "Session",
     "read_conditions",
     "read_encounters",
-    "read_observations",
     "read_procedures",
+    "usable",
 ]
 
 _ACTIVE = {None, "active", "recurrence", "relapse"}
 _NOT_TRUE = {"refuted", "entered-in-error"}
 _PROCEDURE_STATUS = {"completed": "performed", "not-done": "cancelled", "preparation": "scheduled"}
-_OBSERVATION_STATUS = {"final", "amended", "corrected"}
 _NOT_HAPPENED = {"cancelled", "entered-in-error"}
-_SCORE_RANGE = {"pain_nrs": (0, 10), "odi": (0, 100), "rdq": (0, 24)}
-_MEASURE_RANGE = {"height_loss_pct": (0.0, 100.0)}
-_HEIGHT_MAX = 80.0
 
 
 @dataclass
@@ -99,10 +96,11 @@ class Facts:
     containers: set[int] = field(default_factory=set)
     scores: list[Score] = field(default_factory=list)
     measurements: dict[Level, dict[str, Any]] = field(default_factory=dict)
+    measurement_paths: dict[Level, list[str]] = field(default_factory=dict)
     setting: str | None = None
 
 
-def _usable(facts: Facts, i: int, resource: dict[str, Any], status_ok: bool, status: Any) -> bool:
+def usable(facts: Facts, i: int, resource: dict[str, Any], status_ok: bool, status: Any) -> bool:
     """Whether a resource may be mapped at all (else one line saying why)."""
     kind = str(resource.get("resourceType"))
     facts.handled.add(i)
@@ -181,7 +179,7 @@ def read_conditions(facts: Facts) -> None:
         )
         status = clinical if clinical not in _ACTIVE else verification
         ok = clinical in _ACTIVE and verification not in _NOT_TRUE
-        if not _usable(facts, i, resource, ok, status):
+        if not usable(facts, i, resource, ok, status):
             continue
         found = codings(resource.get("code"))
         concept = facts.concepts.find("Condition.code", found, "fracture")
@@ -327,7 +325,7 @@ def read_procedures(facts: Facts) -> None:
     later: list[tuple[int, dict[str, Any], Concept]] = []
     for i, resource in facts.index.of_type("Procedure"):
         status = _PROCEDURE_STATUS.get(str(resource.get("status")))
-        if not _usable(facts, i, resource, status is not None, resource.get("status")):
+        if not usable(facts, i, resource, status is not None, resource.get("status")):
             continue
         found = codings(resource.get("code"))
         concept = facts.concepts.find("Procedure.code", found)
@@ -350,122 +348,11 @@ def read_procedures(facts: Facts) -> None:
             facts.report.skip(f"entry[{i}]", "Procedure", detail)
 
 
-def _number(resource: dict[str, Any], unit: str | None = None) -> int | float | None:
-    if "valueInteger" in resource and not isinstance(resource["valueInteger"], bool):
-        return int(resource["valueInteger"])
-    quantity = resource.get("valueQuantity")
-    if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
-        return None
-    if unit is not None and unit not in (quantity.get("code"), quantity.get("unit")):
-        return None
-    value = quantity["value"]
-    return int(value) if float(value).is_integer() and unit is None else value
-
-
-def _score(facts: Facts, i: int, resource: dict[str, Any], concept: Concept) -> None:
-    name = str(concept.get("field"))
-    value = _number(resource)
-    low, high = _SCORE_RANGE[name]
-    integral = concept.get("value") == "integer"
-    if value is None or (integral and not isinstance(value, int)) or not low <= value <= high:
-        kind = "an integer" if integral else "a number"
-        facts.report.skip(
-            f"entry[{i}].resource.value", "Observation", f"{name} must be {kind} {low}–{high}"
-        )
-        return
-    effective = (
-        resource.get("effectiveDateTime")
-        or resource.get("effectivePeriod")
-        or resource.get("effectiveInstant")
-    )
-    number = float(value) if not integral else value
-    path = f"entry[{i}]"
-    facts.scores.append(Score(name, number, day_of(effective), path, instant_of(effective)))
-
-
-def _measurement(facts: Facts, i: int, resource: dict[str, Any], concept: Concept) -> None:
-    name = str(concept.get("field"))
-    unit = MEASUREMENT_FIELDS[name]
-    value = _number(resource, unit)
-    low, high = _MEASURE_RANGE.get(name, (0.0, _HEIGHT_MAX))
-    if value is None or not (low <= value <= high and (name == "height_loss_pct" or value > 0)):
-        facts.report.skip(
-            f"entry[{i}].resource.value",
-            "Observation",
-            f"{name} must be a quantity in {unit}, {low:g}–{high:g}",
-        )
-        return
-    levels = levels_of(resource.get("bodySite") or [])
-    for reference in resource.get("focus") or []:
-        j = facts.index.resolve(reference)
-        levels += (
-            [lv for lv in facts.fracture_entries.get(j, []) if lv not in levels]
-            if j is not None
-            else []
-        )
-    if len(levels) != 1:
-        facts.report.skip(
-            f"entry[{i}]", "Observation", f"{name}: needs exactly one vertebra (bodySite or focus)"
-        )
-        return
-    values = facts.measurements.setdefault(levels[0], {})
-    values.setdefault("_paths", []).append(f"entry[{i}]")
-    if name.startswith("heights_mm."):
-        values.setdefault("heights_mm", {})[name.split(".")[1]] = float(value)
-    else:
-        values[name] = float(value)
-    facts.report.map(f"entry[{i}]", "Observation", f"fractures {levels[0]} {name} = {value}")
-
-
-def read_observations(facts: Facts) -> None:
-    """Scores and vertebral measurements from Observations (``Observation.code``)."""
-    for i, resource in facts.index.of_type("Observation"):
-        status = resource.get("status")
-        if not _usable(facts, i, resource, status in _OBSERVATION_STATUS, status):
-            continue
-        found = codings(resource.get("code"))
-        concept = facts.concepts.find("Observation.code", found)
-        if concept is None:
-            facts.report.skip(f"entry[{i}]", "Observation", not_in_map(found))
-            continue
-        before = len(facts.report.mapped) + len(facts.scores)
-        if concept.target == "score":
-            _score(facts, i, resource, concept)
-        else:
-            _measurement(facts, i, resource, concept)
-        if len(facts.report.mapped) + len(facts.scores) > before:
-            read = {
-                "status",
-                "code",
-                "subject",
-                "valueInteger",
-                "valueQuantity",
-                "effectiveDateTime",
-                "effectivePeriod",
-                "effectiveInstant",
-                "bodySite",
-                "focus",
-                "category",
-            }
-            unread(facts.report, i, resource, read)
-    for level, values in facts.measurements.items():
-        paths = values.pop("_paths")
-        heights = values.get("heights_mm")
-        if heights is not None and len(heights) != 3:
-            del values["heights_mm"]
-            facts.report.skip(
-                ", ".join(paths),
-                "Observation",
-                f"{level}: heights need all three (anterior, middle, posterior)",
-            )
-        values["_path"] = paths[0]
-
-
 def read_encounters(facts: Facts) -> None:
     """The setting from Encounters whose reason or diagnosis is a mapped fracture."""
     for i, resource in facts.index.of_type("Encounter"):
         status = resource.get("status")
-        if not _usable(facts, i, resource, status not in _NOT_HAPPENED, status):
+        if not usable(facts, i, resource, status not in _NOT_HAPPENED, status):
             continue
         concept = facts.concepts.find("Encounter.class", codings(resource.get("class")), "setting")
         reasons = list(resource.get("reasonReference") or [])
