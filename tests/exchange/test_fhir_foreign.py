@@ -420,3 +420,17 @@ def test_scores_fall_on_either_side_of_the_session_and_into_their_visits(
         assert result.case["clinical"]["pain_nrs"] == latest % 11
     else:
         assert "pain_nrs" not in result.case["clinical"]
+
+
+def test_hostile_nesting_is_refused_not_a_crash() -> None:
+    inner = '{"url": "http://x", "valueString": "y"}'
+    for _ in range(40):
+        inner = '{"url": "http://x", "extension": [' + inner + "]}"
+    text = (
+        '{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": '
+        '{"resourceType": "Basic", "code": {"text": "x"}, "extension": [' + inner + "]}}]}"
+    )
+    with pytest.raises(InvalidDocument, match=r"^\$: nested deeper than 64 levels"):
+        read_import(text, key=KEY, today=TODAY)
+    with pytest.raises(InvalidDocument, match=r"^\$: not valid JSON: nested too deeply"):
+        read_import('{"resourceType": "Bundle", "x": ' + "[" * 5000 + "]" * 5000 + "}", today=TODAY)

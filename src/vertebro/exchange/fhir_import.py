@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["ImportedBundle", "load_bundle", "read_bundle", "read_import"]
 
 _MAX_PROBLEMS = 20
+#: The deepest nesting of JSON containers read (api-v1 1.1: deeper input is refused).
+MAX_DEPTH = 64
 _ENTRY = re.compile(r"^entry\[\d+\]\.resource$")
 
 
@@ -77,6 +79,19 @@ def _resources(node: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield from _resources(value, f"{path}[{i}]")
 
 
+def _depth(node: Any) -> int:
+    """How deep JSON containers nest (iteratively: no recursion on hostile input)."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _check_types(raw: dict[str, Any]) -> None:
     problems: list[Problem] = []
     for path, kind in _resources(raw.get("entry"), "entry"):
@@ -112,6 +127,8 @@ def load_bundle(text: str | bytes) -> dict[str, Any]:
         raise _fail("$", f"not valid JSON: {exc}") from None
     if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
         raise _fail("$", "not a FHIR Bundle")
+    if _depth(raw) > MAX_DEPTH:
+        raise _fail("$", f"nested deeper than {MAX_DEPTH} levels")
     _check_types(raw)
     try:
         Bundle.model_validate(raw)
