@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.exchange import test_fhir_registry as fhir_registry
 from tests.exchange.r4 import assert_valid_r4
 from tests.exchange.test_fhir_foreign import FOREIGN, KEY, KEY_TEXT
 from tests.exchange.test_fhir_registry import (
@@ -37,8 +38,8 @@ pg_server = registry_fixtures.pg_server
 backend = registry_fixtures.backend
 database_url = registry_fixtures.database_url
 registry = registry_fixtures.registry
-other_url = __import__("tests.exchange.test_fhir_registry", fromlist=["x"]).other_url
-other = __import__("tests.exchange.test_fhir_registry", fromlist=["x"]).other
+other_url = fhir_registry.other_url
+other = fhir_registry.other
 
 HOSPITAL_A = FOREIGN / "hospital-a-transaction.json"
 
