@@ -12,6 +12,10 @@ debian_packages=(postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft
 if ! "${PYTHON:-python3}" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
   debian_packages+=(python3-dev)
 fi
+# Node.js and npm run the independent HL7 FHIR R4 validator of the tests (Medplum's, from npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  debian_packages+=(nodejs npm)
+fi
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -23,6 +27,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 scripts/setup.sh imaging,dicom,registry,exchange,analytics,web,reports,dev
+
+# The FHIR R4 validator of the tests: pinned by its package-lock.json, installed into its
+# git-ignored node_modules; nothing is downloaded while the tests run.
+validator=tests/exchange/r4validator
+if [ ! -f "$validator/node_modules/.package-lock.json" ] \
+  || [ "$validator/package-lock.json" -nt "$validator/node_modules/.package-lock.json" ]; then
+  echo "test: installing the FHIR R4 validator (npm ci)" >&2
+  npm ci --prefix "$validator" --no-audit --no-fund --ignore-scripts --loglevel=error >&2
+fi
 
 echo "== ruff" >&2
 .venv/bin/ruff check src tests benchmarks

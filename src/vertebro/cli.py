@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from vertebro.cli_csv import export_csv, import_csv
-from vertebro.cli_exchange import fhir_app
+from vertebro.cli_drafts import fhir_app  # every fhir command, the drafts ones included
 from vertebro.cli_measure import measure
 from vertebro.cli_outcomes import demo_registry, outcomes
 from vertebro.cli_pacs import pacs_app

@@ -58,6 +58,11 @@ def serve(
         sys.stderr.write(f"vertebro serve needs the web and registry extras: {exc}\n")
         raise typer.Exit(code=2) from None
 
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(code=2) from None
     fresh, is_sqlite = _is_fresh(database)
     registry = Registry.open(database, migrate=True)
     shown = resolve_url(database).render_as_string(hide_password=True)
@@ -72,5 +77,5 @@ def serve(
         )
     sys.stdout.write(f"vertebro: http://{host}:{port}/  (API docs: /docs)\n")
     sys.stdout.flush()
-    app = create_app(registry=registry, settings=Settings.from_env())
+    app = create_app(registry=registry, settings=settings)
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")

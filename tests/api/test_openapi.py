@@ -31,6 +31,10 @@ ROUTES = {
     ("get", "/api/audit"),
     ("get", "/api/outcomes"),
     ("post", "/api/reassess"),  # rulebook 2026.2 issue: re-assess the registry (admin)
+    ("post", "/api/fhir/import"),
+    ("get", "/api/fhir/drafts"),
+    ("get", "/api/fhir/drafts/{draft_id}"),
+    ("post", "/api/fhir/drafts/{draft_id}/case"),
     ("get", "/health"),
     # measurement reviews (issue 12)
     ("post", "/api/measurements/recompute"),

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import EXAMPLES, SHARED
+from tests.exchange.r4 import assert_valid_r4
 from vertebro import assess, parse_case
 from vertebro.errors import InvalidDocument
 from vertebro.exchange.codes import PROJECT_SYSTEM, body_site, project_code_system
+from vertebro.exchange.concept_map import packaged_concept_map
 from vertebro.exchange.fhir_export import ExchangeRecord, build_bundle, bundle_json
 from vertebro.exchange.fhir_import import read_bundle
 from vertebro.model import Level
@@ -64,9 +68,24 @@ FOLLOW_UPS = [
 ]
 
 
+RECORDED = date(2026, 2, 27)
+ASSESSED = date(2026, 2, 28)
+
+
 def record(name: str = "l1-wedge", **extra: Any) -> ExchangeRecord:
     case = parse_case((EXAMPLES / f"{name}.json").read_text())
-    return ExchangeRecord(case=case, patient_code="P-0001", assessment=assess(case), **extra)
+    given = {"patient_code": "P-0001", "recorded": RECORDED, "assessed": ASSESSED} | extra
+    return ExchangeRecord(case=case, assessment=assess(case), **given)
+
+
+def full(name: str = "l1-wedge", **extra: Any) -> ExchangeRecord:
+    """The case with the performed session and two follow-ups."""
+    return record(
+        name,
+        procedures=(parse_procedure_json(json.dumps(PROCEDURE)),),
+        follow_ups=tuple(parse_follow_up_json(json.dumps(f)) for f in FOLLOW_UPS),
+        **extra,
+    )
 
 
 def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -87,16 +106,11 @@ def codings(node: Any) -> list[dict[str, Any]]:
 
 
 def test_bundle_holds_every_resource_the_exchange_promises() -> None:
-    full = record(
-        procedures=(parse_procedure_json(json.dumps(PROCEDURE)),),
-        follow_ups=tuple(parse_follow_up_json(json.dumps(f)) for f in FOLLOW_UPS),
-    )
-    bundle = build_bundle(full)
+    bundle = build_bundle(full())
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
     assert len(resources(bundle, "Patient")) == 1
-    assert [c["bodySite"][0]["coding"][0]["code"] for c in resources(bundle, "Condition")] == [
-        "66794005"
-    ]  # L1 vertebra
+    sites = [c["bodySite"][0]["coding"][0]["code"] for c in resources(bundle, "Condition")]
+    assert sites == ["66794005", "23215003"]  # the L1 fracture, the new T12 fracture
     pain = [
         o for o in resources(bundle, "Observation") if o["code"]["coding"][0]["code"] == "72514-3"
     ]
@@ -117,15 +131,19 @@ def test_bundle_holds_every_resource_the_exchange_promises() -> None:
         if o["code"]["coding"][0]["code"] == "height-loss"
     )
     assert loss["valueQuantity"]["value"] == 40.0
-    (procedure,) = resources(bundle, "Procedure")
-    assert procedure["status"] == "completed"
-    assert procedure["code"]["coding"][0]["code"] == "kyphoplasty"
+    session, level, anaesthesia = resources(bundle, "Procedure")
+    assert [p["status"] for p in (session, level, anaesthesia)] == ["completed"] * 3
+    assert level["code"]["coding"][0]["code"] == "kyphoplasty"
+    assert anaesthesia["code"]["coding"][1]["code"] == "50697003"  # SNOMED general anesthesia
     (impression,) = resources(bundle, "ClinicalImpression")
     assert impression["summary"].startswith("kyphoplasty")
     assert impression["protocol"] == ["urn:vertebro:rulebook:2026.2"]
     (care_plan,) = resources(bundle, "CarePlan")
     assert len(care_plan["activity"]) == 5 + 6  # aftercare items + six follow-up visits
     assert len(resources(bundle, "Binary")) == 1 + 1 + 2
+    (code_system,) = resources(bundle, "CodeSystem")
+    assert code_system["url"] == PROJECT_SYSTEM
+    assert code_system["concept"] == project_code_system()["concept"]
 
 
 def test_references_point_inside_the_bundle() -> None:
@@ -156,13 +174,17 @@ def test_every_code_is_verified_or_the_projects_own(name: str) -> None:
         if r["verified"] == "yes"
     }
     own = {(PROJECT_SYSTEM, c["code"]) for c in project_code_system()["concept"]}
+    mapped = {(c.system, c.code) for c in packaged_concept_map().concepts}  # each with a source
     fhir_defined = {
         "http://terminology.hl7.org/CodeSystem/condition-clinical",
+        "http://terminology.hl7.org/CodeSystem/condition-category",
+        "http://terminology.hl7.org/CodeSystem/observation-category",
         "http://unitsofmeasure.org",
     }
-    for coding in codings(build_bundle(record(name))):
+    for coding in codings(build_bundle(full(name))):
         key = (coding["system"], coding["code"])
-        assert key in verified or key in own or coding["system"] in fhir_defined, key
+        known = key in verified or key in own or key in mapped
+        assert known or coding["system"] in fhir_defined, key
 
 
 def test_body_site_codes_agree_with_dicom_ps3_16() -> None:
@@ -184,13 +206,9 @@ def test_packaged_codes_are_the_knowledge_base_codes() -> None:
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.json")))
 def test_round_trip_is_lossless(name: str) -> None:
-    original = record(
-        name,
-        procedures=(parse_procedure_json(json.dumps(PROCEDURE)),),
-        follow_ups=tuple(parse_follow_up_json(json.dumps(f)) for f in FOLLOW_UPS),
-        birth_year=1944,
-    )
-    back = read_bundle(bundle_json(original))
+    original = full(name, birth_year=1944)
+    text = bundle_json(original)
+    back = read_bundle(text)
     assert back.case == original.case
     assert back.case.model_dump_json(exclude_unset=True) == original.case.model_dump_json(
         exclude_unset=True
@@ -199,6 +217,11 @@ def test_round_trip_is_lossless(name: str) -> None:
     assert list(back.follow_ups) == list(original.follow_ups)
     assert (back.patient_code, back.birth_year) == ("P-0001", 1944)
     assert assess(back.case) == original.assessment
+    # export → import → export: the same Bundle, byte for byte
+    again = dataclasses.replace(
+        back, assessment=assess(back.case), recorded=RECORDED, assessed=ASSESSED
+    )
+    assert bundle_json(again) == text
 
 
 def test_import_rejects_what_is_not_a_vertebro_bundle() -> None:
@@ -232,6 +255,8 @@ def test_cli_export_and_import(tmp_path: Path) -> None:
             "P-9",
             "--procedure",
             str(procedure),
+            "--date",
+            "2026-02-27",
         ],
         capture_output=True,
         timeout=60,
@@ -259,6 +284,21 @@ def test_cli_export_and_import(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["case.json", "procedure-1.json"]
     case = parse_case((tmp_path / "out/case.json").read_text())
     assert case == parse_case((EXAMPLES / "l1-wedge.json").read_text())
+    # export → import → export gives the same Bundle
+    out = tmp_path / "out"
+    again = subprocess.run(
+        [
+            *(sys.executable, "-m", "vertebro.cli", "fhir", "export", str(out / "case.json")),
+            *("--patient-code", "P-9", "--procedure", str(out / "procedure-1.json")),
+            *("--date", "2026-02-27"),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == exported.stdout
+    assert_valid_r4({"cli": json.loads(exported.stdout)}, tmp_path / "r4")
     broken = subprocess.run(
         [sys.executable, "-m", "vertebro.cli", "fhir", "import", str(EXAMPLES / "l1-wedge.json")],
         capture_output=True,

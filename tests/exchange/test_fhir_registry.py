@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from tests.api.server import PASSWORD, live_server, sqlite_url
+from tests.exchange.r4 import assert_valid_r4
 from tests.registry import conftest as registry_fixtures
 from tests.registry.conftest import (
     NOW,
@@ -50,6 +51,7 @@ registry = registry_fixtures.registry
 
 CASE = "mixed-1"
 PATIENT = "P-0042"
+DATES = {"recorded": NOW.date(), "assessed": NOW.date()}
 
 
 def three_levels(**changes: Any) -> dict[str, Any]:
@@ -102,6 +104,14 @@ def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
 
 
+def levels(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Procedures of treated levels (not the sessions, not the anaesthesia)."""
+    techniques = {"vertebroplasty", "kyphoplasty"}
+    return [
+        p for p in resources(bundle, "Procedure") if p["code"]["coding"][0]["code"] in techniques
+    ]
+
+
 def snapshot(reg: Registry, case_id: str) -> dict[str, Any]:
     """What the registry holds about a case, as documents."""
     with unit_of_work(reg, Actor.cli()) as tx:
@@ -150,12 +160,14 @@ def test_export_case_gives_a_valid_bundle_of_the_whole_case(
     sites = sorted(c["bodySite"][0]["text"] for c in resources(bundle, "Condition"))
     assert len(sites) == 3  # one Condition per fracture
     procedures = resources(bundle, "Procedure")
-    assert len(procedures) == 3  # one per treated level
-    assert {p["code"]["coding"][0]["code"] for p in procedures} == {
+    assert len(procedures) == 1 + 3 + 1  # the session, its three levels, the anaesthesia
+    assert [p["code"]["coding"][0]["code"] for p in levels(bundle)] == [
+        "vertebroplasty",
         "vertebroplasty",
         "kyphoplasty",
-    }
+    ]
     assert all(p["status"] == "completed" for p in procedures)
+    assert {p["performedDateTime"] for p in procedures} == {"2026-03-02"}
     observed = [o["code"]["coding"][0]["code"] for o in resources(bundle, "Observation")]
     assert observed.count("72514-3") == 3  # pain NRS: baseline and two visits
     assert {"odi", "rdq", "genant-grade"} <= set(observed)
@@ -170,6 +182,7 @@ def test_export_case_gives_a_valid_bundle_of_the_whole_case(
     ]
     expected = parse_case(example_case("mixed-plana-t8-t10-l1", CASE))
     assert read_bundle(printed.stdout).case == expected
+    assert_valid_r4({"export-case": bundle}, tmp_path / "r4")  # the independent validator
 
     # --output: the same Bundle, written atomically, owner-only, nothing on stdout
     out = tmp_path / "bundle.json"
@@ -305,7 +318,7 @@ def test_import_uses_a_known_patient(registry: Registry, other: Registry) -> Non
     with unit_of_work(other, Actor.cli()) as tx:
         svc.create_patient(tx, {"code": PATIENT, "birth_year": 1947, "sex": "female"})
     with unit_of_work(other, Actor("dr", Role.CLINICIAN)) as tx:
-        assert import_bundle(tx, text.encode()) == CASE
+        assert import_bundle(tx, text.encode()).id == CASE
     (entry,) = audit_rows(other, "import")
     assert entry.actor == "dr" and entry.after is not None
     assert entry.after["patient_created"] is False
@@ -344,7 +357,11 @@ def test_a_procedure_the_registry_refuses_rolls_the_whole_import_back(
     departing["levels"][0]["technique"] = "kyphoplasty"  # T8 is planned as vertebroplasty
     departing["levels"][0]["balloon_ml"] = 2.0
     record = ExchangeRecord(
-        case=case, patient_code=PATIENT, procedures=(parse_procedure(departing),), birth_year=1947
+        case=case,
+        patient_code=PATIENT,
+        procedures=(parse_procedure(departing),),
+        birth_year=1947,
+        **DATES,
     )
     path = tmp_path / "departing.json"
     path.write_text(bundle_json(record), encoding="utf-8")
@@ -368,6 +385,7 @@ def full_record() -> ExchangeRecord:
 
     case = parse_case(example_case("mixed-plana-t8-t10-l1", CASE))
     return ExchangeRecord(
+        **DATES,
         case=case,
         patient_code=PATIENT,
         assessment=assess(case),
@@ -382,8 +400,9 @@ def _tampered(bundle: dict[str, Any], how: str) -> str:
         return json.dumps(bundle)[:-20]
     if how == "not a Bundle":
         return json.dumps({"resourceType": "Patient"})
-    if how == "no case":
-        bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Binary"]
+    if how == "no patient":
+        kept = {"Binary", "Patient"}
+        bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] not in kept]
     if how == "no patient code":
         for e in bundle["entry"]:
             e["resource"].pop("identifier", None)
@@ -403,7 +422,7 @@ def _tampered(bundle: dict[str, Any], how: str) -> str:
         ("bad JSON", "$: not valid JSON"),
         ("not a Bundle", "$: not a FHIR Bundle"),
         ("not FHIR", "timestamp: not a valid FHIR R4 Bundle"),
-        ("no case", "$: the Bundle carries no vertebro.case/1 document"),
+        ("no patient", "$: no Patient: the Bundle must hold the patient"),
         ("no patient code", "Patient.identifier: no urn:vertebro:patient-code identifier"),
         ("bad document", "resource.data: patient.age_years:"),
     ],
@@ -436,7 +455,7 @@ def test_repeated_visits_are_refused(other: Registry) -> None:
 
     case = parse_case(example_case("l1-wedge", "w-1"))
     visit = parse_follow_up(follow_up_doc("1 month", "2026-04-01"))
-    record = ExchangeRecord(case=case, patient_code="P-9", follow_ups=(visit, visit))
+    record = ExchangeRecord(case=case, patient_code="P-9", follow_ups=(visit, visit), **DATES)
     refused = pytest.raises(InvalidDocument, match=r"follow_ups\[1\]\.visit: a second 1 month")
     with refused, unit_of_work(other, Actor.cli()) as tx:
         import_bundle(tx, bundle_json(record))
@@ -502,7 +521,8 @@ def test_web_download_of_the_bundle(tmp_path: Path) -> None:
         assert answer.headers["content-type"].startswith("application/fhir+json")
         assert f'filename="fhir-{CASE}.json"' in answer.headers["content-disposition"]
         Bundle.model_validate(answer.json())
-        assert len(resources(answer.json(), "Procedure")) == 3
+        assert_valid_r4({"web": answer.json()}, tmp_path / "r4")
+        assert len(levels(answer.json())) == 3
         assert client.get("/cases/NOPE/fhir.json").status_code == 404
         (export,) = audit_rows(server.registry, "export")
         assert export.actor == "viewer" and export.after is not None

@@ -43,6 +43,7 @@ def create_app(
         routes_auth,
         routes_cases,
         routes_core,
+        routes_fhir,
         routes_patients,
         routes_records,
         routes_reviews,
@@ -71,6 +72,7 @@ def create_app(
         routes_cases,
         routes_records,
         routes_reviews,
+        routes_fhir,
         routes_admin,
     ):
         app.include_router(module.router)

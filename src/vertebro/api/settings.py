@@ -1,6 +1,7 @@
 """Settings of the API and web app: the unit's name and phone number (for the patient
-leaflet), the session secret and timeouts, login rate limits. Read from the environment
-(``VERTEBRO_*``) by :meth:`Settings.from_env`; tests pass their own."""
+leaflet), the session secret and timeouts, login rate limits, the pseudonym key and the
+concept map of FHIR imports. Read from the environment (``VERTEBRO_*``) by
+:meth:`Settings.from_env`; tests pass their own."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+
+from vertebro.exchange.pseudonym import PseudonymKey, key_from_env
 
 __all__ = ["Settings"]
 
@@ -32,12 +36,16 @@ class Settings:
     login_window_s: int = 300
     token_days: int = 30
     secure_cookies: bool = False
+    pseudonym_key: PseudonymKey | None = field(default=None, repr=False)
+    concept_map: Path | None = None
     now: Callable[[], datetime] = field(default=_now, repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Settings from ``VERTEBRO_UNIT_NAME``, ``VERTEBRO_UNIT_PHONE``,
-        ``VERTEBRO_SECRET_KEY``, ``VERTEBRO_SESSION_IDLE_MINUTES``; defaults otherwise."""
+        ``VERTEBRO_SECRET_KEY``, ``VERTEBRO_SESSION_IDLE_MINUTES``,
+        ``VERTEBRO_PSEUDONYM_KEY`` (``ValueError`` when shorter than 32 characters) and
+        ``VERTEBRO_CONCEPT_MAP``; defaults otherwise."""
         env = os.environ if environ is None else environ
         base = cls()
         return cls(
@@ -47,4 +55,8 @@ class Settings:
             session_idle_minutes=int(
                 env.get("VERTEBRO_SESSION_IDLE_MINUTES", base.session_idle_minutes)
             ),
+            pseudonym_key=key_from_env(env),
+            concept_map=Path(env["VERTEBRO_CONCEPT_MAP"])
+            if env.get("VERTEBRO_CONCEPT_MAP")
+            else None,
         )

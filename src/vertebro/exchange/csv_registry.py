@@ -40,6 +40,7 @@ from vertebro.errors import (
     RegistryError,
     VertebroError,
 )
+from vertebro.exchange.deidentify import REDACTED, deidentify_follow_up, deidentify_procedure
 from vertebro.model import Case, FollowUp, Procedure, Visit
 from vertebro.model.parsing import (
     parse_case_json,
@@ -127,7 +128,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: What de-identified export writes in place of operator names and free text that a
 #: document requires (histology, override reasons).
-REDACTED = "redacted"
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 M = TypeVar("M", Case, Procedure, FollowUp)
@@ -280,29 +280,6 @@ class _Pseudonyms:
         return found
 
 
-def _redact_complications(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{**item, "note": None} for item in items]
-
-
-def _deidentify_procedure(document: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(document)
-    out["operator"] = REDACTED
-    biopsy = dict(out.get("biopsy") or {})
-    if biopsy.get("histology") is not None:
-        biopsy["histology"] = REDACTED
-        out["biopsy"] = biopsy
-    if out.get("override_reason") is not None:
-        out["override_reason"] = REDACTED
-    out["complications"] = _redact_complications(out.get("complications") or [])
-    return out
-
-
-def _deidentify_follow_up(document: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(document)
-    out["complications"] = _redact_complications(out.get("complications") or [])
-    return out
-
-
 def _write(folder: Path, name: str, rows: Iterable[Sequence[str]]) -> int:
     count = 0
     with (folder / name).open("w", encoding="utf-8", newline="") as stream:
@@ -382,7 +359,7 @@ def export_registry(tx: Tx, folder: Path, *, deidentify: bool = False) -> CsvSum
     ).all()
     procedure_out: list[list[str]] = []
     for row, case_id in procedures:
-        doc = _deidentify_procedure(row.document) if deidentify else dict(row.document)
+        doc = deidentify_procedure(row.document) if deidentify else dict(row.document)
         procedure = _as_model(Procedure, doc)
         procedure_out.append(
             [
@@ -403,7 +380,7 @@ def export_registry(tx: Tx, folder: Path, *, deidentify: bool = False) -> CsvSum
     )
     follow_up_out: list[list[str]] = []
     for fu_row, case_id in follow_ups:
-        doc = _deidentify_follow_up(fu_row.document) if deidentify else dict(fu_row.document)
+        doc = deidentify_follow_up(fu_row.document) if deidentify else dict(fu_row.document)
         follow_up = _as_model(FollowUp, doc)
         follow_up_out.append(
             [

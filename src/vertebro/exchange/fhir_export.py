@@ -1,10 +1,13 @@
 """A case, its assessment, procedures and follow-ups as an HL7 FHIR R4 Bundle (collection).
 
 Built with ``fhir.resources.R4B`` using only elements unchanged from R4 4.0.1: Patient;
-Condition per fracture (body site); Observations for pain NRS, ODI, RDQ, heights, height
-loss and Genant grade; Procedure per treated level; CarePlan for the aftercare; the
-recommendation as a ClinicalImpression; and every vertebro document verbatim as a Binary,
-so that :func:`vertebro.exchange.fhir_import.read_bundle` is lossless.
+Condition per fracture (body site) and per new fracture found at a follow-up; Observations
+(category and date on each) for pain NRS, ODI, RDQ, heights, height loss and Genant grade;
+per session a Procedure with its levels and anaesthesia as parts (``fhir_procedures``);
+CarePlan for the aftercare; the recommendation as a ClinicalImpression; the vertebro
+CodeSystem; and every vertebro document verbatim as a Binary, so that
+:func:`vertebro.exchange.fhir_import.read_bundle` is lossless. Every DomainResource carries
+a generated narrative (``fhir_narrative``).
 """
 
 from __future__ import annotations
@@ -13,26 +16,53 @@ import base64
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from vertebro.exchange.codes import PAIN_NRS, Code, body_site, project_code
+from vertebro.exchange.codes import (
+    CONDITION_CATEGORY,
+    CONDITION_CLINICAL,
+    OBSERVATION_CATEGORY,
+    PAIN_NRS,
+    UCUM,
+    Code,
+    body_site,
+    project_code,
+    project_code_system,
+)
+from vertebro.exchange.fhir_narrative import with_narrative
 from vertebro.model.assessment import Assessment
 from vertebro.model.case import Case
 from vertebro.model.follow_up import FollowUp
 from vertebro.model.procedure import Procedure
 
-__all__ = ["DOCUMENT_CONTENT_TYPE", "ExchangeRecord", "build_bundle", "bundle_json"]
+__all__ = [
+    "DOCUMENT_CONTENT_TYPE",
+    "PATIENT_CODE_SYSTEM",
+    "Builder",
+    "ExchangeRecord",
+    "build_bundle",
+    "bundle_json",
+    "concept",
+]
 
 #: The content type of the Binary resources that carry vertebro documents verbatim.
 DOCUMENT_CONTENT_TYPE = "application/json"
+#: Patient.identifier system of the pseudonymous patient code.
+PATIENT_CODE_SYSTEM = "urn:vertebro:patient-code"
 _NAMESPACE = uuid.UUID("5d1c7f3e-6a8b-4f0e-9c51-2b9a6f0d4e17")
 _GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
-_PROCEDURE_STATUS = {"scheduled": "preparation", "performed": "completed", "cancelled": "not-done"}
 
 
 @dataclass(frozen=True)
 class ExchangeRecord:
-    """Everything exchanged about one case."""
+    """Everything exchanged about one case.
+
+    ``recorded`` is the date of the case's values (in the registry: when its current
+    version was stored), ``assessed`` the date of the assessment; the Bundle dates the
+    baseline Observations, the fracture Conditions and the ClinicalImpression with them.
+    ``deidentified`` leaves out what identifies (performer, birth date).
+    """
 
     case: Case
     patient_code: str
@@ -40,260 +70,225 @@ class ExchangeRecord:
     procedures: Sequence[Procedure] = field(default_factory=tuple)
     follow_ups: Sequence[FollowUp] = field(default_factory=tuple)
     birth_year: int | None = None
+    recorded: date | None = None
+    assessed: date | None = None
+    deidentified: bool = False
 
 
 def _coding(code: Code) -> dict[str, str]:
     return {"system": code.system, "code": code.code, "display": code.display}
 
 
-def _concept(code: Code, text: str | None = None) -> dict[str, Any]:
-    return {"coding": [_coding(code)], "text": text or code.display}
+def concept(code: Code, text: str | None = None, *more: Code) -> dict[str, Any]:
+    """A CodeableConcept of ``code`` (and ``more`` codings), its text ``text`` or the
+    display."""
+    return {"coding": [_coding(c) for c in (code, *more)], "text": text or code.display}
 
 
-class _Builder:
-    """Collects resources with deterministic ``urn:uuid`` full URLs."""
+class Builder:
+    """Collects resources, each with a generated narrative, under deterministic
+    ``urn:uuid`` full URLs."""
 
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         self.entries: list[dict[str, Any]] = []
 
+    def url(self, kind: str, key: str) -> str:
+        return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{self.case_id}/{kind}/{key}')}"
+
     def add(self, kind: str, key: str, resource: dict[str, Any]) -> str:
-        url = f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{self.case_id}/{kind}/{key}')}"
-        self.entries.append({"fullUrl": url, "resource": {"resourceType": kind, **resource}})
+        url = self.url(kind, key)
+        body = {"resourceType": kind, **resource}
+        if kind != "Binary":  # Binary is not a DomainResource: no narrative (dom-6)
+            body = with_narrative(body)
+        self.entries.append({"fullUrl": url, "resource": body})
         return url
 
 
-def _observation(
+def _when(day: date | None) -> str:
+    if day is None:
+        raise ValueError("the record needs its dates (recorded, assessed) for a Bundle")
+    return day.isoformat()
+
+
+def observation(
     subject: str,
     code: Code,
     value: dict[str, Any],
     *,
-    when: str | None = None,
+    category: str,
+    when: str,
     site: Code | None = None,
     focus: str | None = None,
 ) -> dict[str, Any]:
+    """An Observation (status final) of ``category`` (``survey`` or ``imaging``) at ``when``."""
     obs: dict[str, Any] = {
         "status": "final",
-        "code": _concept(code),
+        "category": [concept(OBSERVATION_CATEGORY[category])],
+        "code": concept(code),
         "subject": {"reference": subject},
+        "effectiveDateTime": when,
         **value,
     }
-    if when is not None:
-        obs["effectiveDateTime"] = when
     if site is not None:
-        obs["bodySite"] = _concept(site)
+        obs["bodySite"] = concept(site)
     if focus is not None:
         obs["focus"] = [{"reference": focus}]
     return obs
 
 
-def _quantity(value: float, unit: str, ucum: str) -> dict[str, Any]:
-    return {
-        "valueQuantity": {
-            "value": value,
-            "unit": unit,
-            "system": "http://unitsofmeasure.org",
-            "code": ucum,
-        }
-    }
+def quantity(value: float, unit: str, ucum: str) -> dict[str, Any]:
+    return {"valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": ucum}}
 
 
 def _scores(
-    builder: _Builder,
+    b: Builder,
     subject: str,
-    when: str | None,
+    when: str,
     key: str,
     pain: int | None,
     odi: float | None,
     rdq: int | None,
 ) -> None:
-    if pain is not None:
-        builder.add(
-            "Observation",
-            f"{key}/pain",
-            _observation(subject, PAIN_NRS, {"valueInteger": pain}, when=when),
-        )
-    if odi is not None:
-        builder.add(
-            "Observation",
-            f"{key}/odi",
-            _observation(subject, project_code("odi"), _quantity(odi, "%", "%"), when=when),
-        )
-    if rdq is not None:
-        builder.add(
-            "Observation",
-            f"{key}/rdq",
-            _observation(subject, project_code("rdq"), {"valueInteger": rdq}, when=when),
-        )
+    values: list[tuple[str, Code, dict[str, Any] | None]] = [
+        ("pain", PAIN_NRS, None if pain is None else {"valueInteger": pain}),
+        ("odi", project_code("odi"), None if odi is None else quantity(odi, "%", "%")),
+        ("rdq", project_code("rdq"), None if rdq is None else {"valueInteger": rdq}),
+    ]
+    for name, code, value in values:
+        if value is not None:
+            obs = observation(subject, code, value, category="survey", when=when)
+            b.add("Observation", f"{key}/{name}", obs)
 
 
-def build_bundle(record: ExchangeRecord) -> dict[str, Any]:
-    """The FHIR R4 Bundle (type ``collection``) of one case, as JSON-ready dicts, validated
-    by ``fhir.resources.R4B``."""
-    from fhir.resources.R4B.bundle import Bundle
-
-    case = record.case
-    b = _Builder(case.case_id)
-    patient: dict[str, Any] = {
-        "identifier": [{"system": "urn:vertebro:patient-code", "value": record.patient_code}],
-        "gender": _GENDER[case.patient.sex],
+def fracture_condition(
+    subject: str, code: Code, text: str, site: Code, recorded: str, note: str | None = None
+) -> dict[str, Any]:
+    """A Condition (active, encounter diagnosis) of a vertebral fracture at ``site``."""
+    condition: dict[str, Any] = {
+        "clinicalStatus": concept(CONDITION_CLINICAL),
+        "category": [concept(CONDITION_CATEGORY)],
+        "code": concept(code, text),
+        "bodySite": [concept(site)],
+        "subject": {"reference": subject},
+        "recordedDate": recorded,
     }
-    if record.birth_year is not None:
-        patient["birthDate"] = f"{record.birth_year:04d}"
-    subject = b.add("Patient", record.patient_code, patient)
+    if note:
+        condition["note"] = [{"text": note}]
+    return condition
 
+
+def _fractures(b: Builder, record: ExchangeRecord, subject: str) -> dict[str, str]:
+    """Conditions and measurement Observations of the case's fractures; their URLs by level."""
+    case = record.case
+    when = _when(record.recorded)
     conditions: dict[str, str] = {}
     levels = {lv.level: lv for lv in record.assessment.levels} if record.assessment else {}
     for fracture in case.fractures:
         site = body_site(fracture.level)
-        conditions[fracture.level] = b.add(
-            "Condition",
-            fracture.level,
-            {
-                "clinicalStatus": {
-                    "coding": [
-                        {
-                            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                            "code": "active",
-                        }
-                    ]
-                },
-                "code": _concept(
-                    project_code("vertebral-compression-fracture"),
-                    f"{fracture.etiology} vertebral compression fracture {fracture.level}",
-                ),
-                "bodySite": [_concept(site)],
-                "subject": {"reference": subject},
-            },
+        text = f"{fracture.etiology} vertebral compression fracture {fracture.level}"
+        condition = fracture_condition(
+            subject, project_code("vertebral-compression-fracture"), text, site, when
         )
-        focus = conditions[fracture.level]
+        focus = conditions[fracture.level] = b.add("Condition", fracture.level, condition)
+        measured: list[tuple[str, Code, dict[str, Any]]] = []
         if fracture.heights_mm is not None:
             for side in ("anterior", "middle", "posterior"):
-                b.add(
-                    "Observation",
-                    f"{fracture.level}/height-{side}",
-                    _observation(
-                        subject,
-                        project_code(f"height-{side}"),
-                        _quantity(getattr(fracture.heights_mm, side), "mm", "mm"),
-                        site=site,
-                        focus=focus,
-                    ),
-                )
+                value = quantity(getattr(fracture.heights_mm, side), "mm", "mm")
+                measured.append((f"height-{side}", project_code(f"height-{side}"), value))
         level = levels.get(fracture.level)
         if level is not None and level.height_loss_pct is not None:
-            b.add(
-                "Observation",
-                f"{fracture.level}/height-loss",
-                _observation(
-                    subject,
-                    project_code("height-loss"),
-                    _quantity(level.height_loss_pct, "%", "%"),
-                    site=site,
-                    focus=focus,
-                ),
-            )
+            value = quantity(level.height_loss_pct, "%", "%")
+            measured.append(("height-loss", project_code("height-loss"), value))
         if level is not None and level.genant_grade is not None:
-            b.add(
-                "Observation",
-                f"{fracture.level}/genant",
-                _observation(
-                    subject,
-                    project_code("genant-grade"),
-                    {"valueInteger": level.genant_grade},
-                    site=site,
-                    focus=focus,
-                ),
+            value = {"valueInteger": level.genant_grade}
+            measured.append(("genant", project_code("genant-grade"), value))
+        for key, code, value in measured:
+            obs = observation(
+                subject, code, value, category="imaging", when=when, site=site, focus=focus
             )
+            b.add("Observation", f"{fracture.level}/{key}", obs)
+    return conditions
 
-    _scores(
-        b, subject, None, "baseline", case.clinical.pain_nrs, case.clinical.odi, case.clinical.rdq
-    )
-    for follow_up in record.follow_ups:
-        when = follow_up.date.isoformat()
-        _scores(
-            b,
-            subject,
-            when,
-            f"follow-up/{follow_up.visit}",
-            follow_up.pain_nrs,
-            follow_up.odi,
-            follow_up.rdq,
-        )
 
-    for i, procedure in enumerate(record.procedures):
-        for item in procedure.levels:
-            b.add(
-                "Procedure",
-                f"{i}/{item.level}",
-                {
-                    "status": _PROCEDURE_STATUS[procedure.status],
-                    "code": _concept(project_code(str(item.technique))),
-                    "subject": {"reference": subject},
-                    "performedDateTime": procedure.date.isoformat(),
-                    "bodySite": [_concept(body_site(item.level))],
-                    "reasonReference": [{"reference": conditions[item.level]}]
-                    if item.level in conditions
-                    else [],
-                    "note": [
-                        {
-                            "text": f"{item.approach}, PMMA {item.cement_ml} ml "
-                            f"({item.cement_viscosity} viscosity)"
-                        }
-                    ],
-                },
+def _new_fractures(b: Builder, record: ExchangeRecord, subject: str) -> None:
+    """A Condition for every new fracture a follow-up found."""
+    for i, follow_up in enumerate(record.follow_ups):
+        for new in follow_up.new_fractures:
+            symptomatic = "symptomatic" if new.symptomatic else "asymptomatic"
+            note = f"found at the {follow_up.visit} visit by {new.detected_by}, {symptomatic}"
+            condition = fracture_condition(
+                subject,
+                project_code("new-vertebral-fracture"),
+                f"new vertebral fracture {new.level}",
+                body_site(new.level),
+                follow_up.date.isoformat(),
+                note,
             )
+            b.add("Condition", f"follow-up/{i}/new/{new.level}", condition)
 
+
+def _assessment(
+    b: Builder, record: ExchangeRecord, subject: str, conditions: dict[str, str]
+) -> None:
     assessment = record.assessment
-    if assessment is not None:
-        b.add(
-            "ClinicalImpression",
-            "assessment",
-            {
-                "status": "completed",
-                "code": _concept(project_code("augmentation-assessment")),
-                "subject": {"reference": subject},
-                "protocol": [f"urn:vertebro:rulebook:{assessment.rulebook_version}"],
-                "summary": f"{assessment.recommendation}: "
-                + "; ".join(f"{r.rule} {r.text}" for r in assessment.reasons),
-                "problem": [{"reference": url} for url in conditions.values()],
-                "finding": [
-                    {
-                        "itemCodeableConcept": _concept(
-                            project_code(f"recommendation-{lv.recommendation}"),
-                            f"{lv.level}: {lv.recommendation}",
-                        ),
-                        "basis": ", ".join(r.rule for r in lv.reasons),
-                    }
-                    for lv in assessment.levels
-                ],
-            },
-        )
-        if assessment.plan is not None:
-            items = assessment.plan.aftercare + assessment.plan.follow_up
-            b.add(
-                "CarePlan",
-                "aftercare",
+    if assessment is None:
+        return
+    assessed = _when(record.assessed)
+    b.add(
+        "ClinicalImpression",
+        "assessment",
+        {
+            "status": "completed",
+            "code": concept(project_code("augmentation-assessment")),
+            "subject": {"reference": subject},
+            "effectiveDateTime": _when(record.recorded),
+            "date": assessed,
+            "protocol": [f"urn:vertebro:rulebook:{assessment.rulebook_version}"],
+            "summary": f"{assessment.recommendation}: "
+            + "; ".join(f"{r.rule} {r.text}" for r in assessment.reasons),
+            "problem": [{"reference": url} for url in conditions.values()],
+            "finding": [
                 {
-                    "status": "active",
-                    "intent": "plan",
-                    "category": [_concept(project_code("aftercare"))],
-                    "subject": {"reference": subject},
-                    "addresses": [{"reference": url} for url in conditions.values()],
-                    "activity": [
-                        {
-                            "detail": {
-                                "status": "not-started",
-                                "description": f"{item.rule}: {item.text}",
-                                **({"scheduledString": item.text} if item.rule == "A-4" else {}),
-                            }
-                        }
-                        for item in items
-                    ],
-                },
-            )
+                    "itemCodeableConcept": concept(
+                        project_code(f"recommendation-{lv.recommendation}"),
+                        f"{lv.level}: {lv.recommendation}",
+                    ),
+                    "basis": ", ".join(r.rule for r in lv.reasons),
+                }
+                for lv in assessment.levels
+            ],
+        },
+    )
+    if assessment.plan is None:
+        return
+    items = assessment.plan.aftercare + assessment.plan.follow_up
+    b.add(
+        "CarePlan",
+        "aftercare",
+        {
+            "status": "active",
+            "intent": "plan",
+            "category": [concept(project_code("aftercare"))],
+            "subject": {"reference": subject},
+            "created": assessed,
+            "addresses": [{"reference": url} for url in conditions.values()],
+            "activity": [
+                {
+                    "detail": {
+                        "status": "not-started",
+                        "description": f"{item.rule}: {item.text}",
+                        **({"scheduledString": item.text} if item.rule == "A-4" else {}),
+                    }
+                }
+                for item in items
+            ],
+        },
+    )
 
-    documents: list[tuple[str, str]] = [("case", case.model_dump_json(exclude_unset=True))]
+
+def _documents(b: Builder, record: ExchangeRecord) -> None:
+    documents: list[tuple[str, str]] = [("case", record.case.model_dump_json(exclude_unset=True))]
     documents += [
         (f"procedure/{i}", p.model_dump_json(exclude_unset=True))
         for i, p in enumerate(record.procedures)
@@ -311,6 +306,46 @@ def build_bundle(record: ExchangeRecord) -> dict[str, Any]:
                 "data": base64.b64encode(text.encode("utf-8")).decode("ascii"),
             },
         )
+
+
+def build_bundle(record: ExchangeRecord) -> dict[str, Any]:
+    """The FHIR R4 Bundle (type ``collection``) of one case, as JSON-ready dicts, validated
+    by ``fhir.resources.R4B``. ``ValueError`` when the record lacks its dates."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    from vertebro.exchange.fhir_procedures import add_sessions
+
+    case = record.case
+    b = Builder(case.case_id)
+    patient: dict[str, Any] = {
+        "identifier": [{"system": PATIENT_CODE_SYSTEM, "value": record.patient_code}],
+        "gender": _GENDER[case.patient.sex],
+    }
+    if record.birth_year is not None and not record.deidentified:
+        patient["birthDate"] = f"{record.birth_year:04d}"
+    subject = b.add("Patient", record.patient_code, patient)
+    conditions = _fractures(b, record, subject)
+
+    _scores(
+        b,
+        subject,
+        _when(record.recorded),
+        "baseline",
+        case.clinical.pain_nrs,
+        case.clinical.odi,
+        case.clinical.rdq,
+    )
+    for i, follow_up in enumerate(record.follow_ups):
+        when = follow_up.date.isoformat()
+        _scores(
+            b, subject, when, f"follow-up/{i}", follow_up.pain_nrs, follow_up.odi, follow_up.rdq
+        )
+
+    add_sessions(b, record, subject, conditions)
+    _new_fractures(b, record, subject)
+    _assessment(b, record, subject, conditions)
+    b.add("CodeSystem", "vertebro", dict(project_code_system(), resourceType="CodeSystem"))
+    _documents(b, record)
 
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": b.entries}
     validated = Bundle.model_validate(bundle)

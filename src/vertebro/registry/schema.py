@@ -56,6 +56,7 @@ __all__ = [
     "CaseRow",
     "CaseVersionRow",
     "ComplicationRow",
+    "DraftRow",
     "FollowUpRow",
     "NewFractureRow",
     "PatientRow",
@@ -411,6 +412,27 @@ class ComplicationRow(Base):
     type: Mapped[ComplicationType] = mapped_column(text_enum(ComplicationType, "type"))
     symptomatic: Mapped[bool]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DraftRow(Base):
+    """A draft case imported from another system's FHIR Bundle: the documents as far as
+    the Bundle filled them and the import report, until a clinician completes it into a
+    case (``case_pk``)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    document: Mapped[dict[str, Any]]
+    report: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_by: Mapped[str] = mapped_column(String(100))
+    case_pk: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    completed_at: Mapped[datetime | None]
+
+    patient: Mapped[PatientRow] = relationship()
 
 
 class AuditRow(Base):
