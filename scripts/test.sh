@@ -20,7 +20,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-scripts/setup.sh imaging,registry,exchange,analytics,web,reports,dev
+scripts/setup.sh imaging,registry,exchange,analytics,web,reports,screening,dev
 
 echo "== ruff" >&2
 .venv/bin/ruff check src tests benchmarks

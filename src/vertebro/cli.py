@@ -18,6 +18,7 @@ from vertebro.cli_measure import measure
 from vertebro.cli_outcomes import demo_registry, outcomes
 from vertebro.cli_registry import db_app, users_app
 from vertebro.cli_report import leaflet, report
+from vertebro.cli_screen import screen_app
 from vertebro.cli_serve import serve
 from vertebro.errors import InvalidCase
 
@@ -117,6 +118,7 @@ app.command("export-csv")(export_csv)
 app.command("import-csv")(import_csv)
 app.command("report")(report)
 app.command("leaflet")(leaflet)
+app.add_typer(screen_app, name="screen")
 
 
 @app.command()
