@@ -140,7 +140,8 @@ class _Progress:
         self.progress.update(self.task, completed=done, rate=rate, failed=failed)
 
     def stop(self) -> None:
-        self.progress.stop()
+        if self.task is not None:
+            self.progress.stop()
 
 
 def _print_report(report: ScreenReport) -> None:

@@ -137,18 +137,25 @@ def import_screening_drafts(tx: Tx, drafts: Iterable[NewDraft]) -> DraftImport:
 
 
 def list_drafts(tx: Tx, *, reviewed: bool | None = False) -> list[DraftView]:
-    """Draft cases (by default those not yet reviewed), most severe first."""
+    """Draft cases (by default those not yet reviewed), most severe first: the highest
+    grade, then the number of levels found, then the greatest height loss (as screening
+    ranks its findings), then the oldest."""
     tx.require(Role.VIEWER)
-    query = select(DraftCaseRow).order_by(
-        DraftCaseRow.max_grade.desc(), DraftCaseRow.created_at, DraftCaseRow.draft_id
-    )
+    query = select(DraftCaseRow)
     if reviewed is not None:
-        query = query.where(
-            DraftCaseRow.reviewed_at.is_not(None)
-            if reviewed
-            else DraftCaseRow.reviewed_at.is_(None)
-        )
-    return [_view(row) for row in tx.session.scalars(query)]
+        done = DraftCaseRow.reviewed_at
+        query = query.where(done.is_not(None) if reviewed else done.is_(None))
+    views = [_view(row) for row in tx.session.scalars(query)]
+    return sorted(
+        views,
+        key=lambda d: (
+            -d.max_grade,
+            -len(d.levels),
+            -max((lv.height_loss_pct for lv in d.levels), default=0.0),
+            d.created_at,
+            d.draft_id,
+        ),
+    )
 
 
 def mark_draft_reviewed(tx: Tx, draft_id: str) -> DraftView:

@@ -1,0 +1,92 @@
+"""Screening findings in the registry: draft cases flagged ``screening``, one per study with
+its pseudonymous patient, never imported twice, listed apart until a clinician reviews
+them — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.registry.conftest import NOW
+from tests.screening.conftest import FINDINGS, dask_available, make_archive, screen_without_dask
+from vertebro.errors import NotFound, PermissionDenied
+from vertebro.registry import Role
+from vertebro.screening.sources import walk_folder
+from vertebro.services.registry import (
+    Actor,
+    get_patient,
+    list_audit,
+    list_drafts,
+    mark_draft_reviewed,
+    unit_of_work,
+)
+from vertebro.services.screening import import_findings
+
+
+@pytest.fixture(scope="module")
+def screened(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dask_available()
+    archive = make_archive(tmp_path_factory.mktemp("archive"))
+    out = tmp_path_factory.mktemp("screened")
+    screen_without_dask(walk_folder(archive), out)
+    return out
+
+
+def _codes(out: Path) -> list[str]:
+    from vertebro.screening.writers import read_findings_csv
+
+    return [row["patient_code"] for row in read_findings_csv(out / "findings.csv")]
+
+
+def test_import_once_then_review(registry: Any, screened: Path) -> None:
+    clinician = Actor("dr", Role.CLINICIAN)
+    with unit_of_work(registry, clinician, now=NOW) as tx:
+        first = import_findings(tx, screened)
+    assert first.created == _codes(screened) and first.already == []
+    assert len(first.created) == len(FINDINGS)
+    with unit_of_work(registry, clinician, now=NOW) as tx:
+        second = import_findings(tx, screened)
+    assert second.created == [] and second.already == first.created  # nothing twice
+
+    with unit_of_work(registry, Actor("v", Role.VIEWER)) as tx:
+        waiting = list_drafts(tx)
+        patient = get_patient(tx, waiting[0].patient_code)
+    assert [d.draft_id for d in waiting] == first.created  # most severe first (all grade 3)
+    draft = waiting[0]
+    assert draft.max_grade == 3 and draft.reviewed_at is None
+    assert draft.origin == "screening" and draft.patient_code == draft.draft_id
+    assert patient.code == draft.draft_id and patient.birth_year is None
+    document = draft.document
+    assert document["schema"] == "vertebro.case/1" and document["case_id"] == draft.draft_id
+    assert document["patient"] == {} and document["clinical"] == {}  # nothing invented
+    assert all("etiology" not in fracture for fracture in document["fractures"])  # type: ignore[union-attr]
+
+    with unit_of_work(registry, clinician, now=NOW) as tx:
+        reviewed = mark_draft_reviewed(tx, draft.draft_id)
+        again = mark_draft_reviewed(tx, draft.draft_id)  # a second click changes nothing
+    assert reviewed.reviewed_at == NOW and reviewed.reviewed_by == "dr"
+    assert again.reviewed_at == NOW
+    with unit_of_work(registry, Actor("v", Role.VIEWER)) as tx:
+        assert draft.draft_id not in {d.draft_id for d in list_drafts(tx)}
+        assert [d.draft_id for d in list_drafts(tx, reviewed=True)] == [draft.draft_id]
+        assert len(list_drafts(tx, reviewed=None)) == len(FINDINGS)
+    with unit_of_work(registry, Actor.cli()) as tx:
+        actions = [entry.action for entry in list_audit(tx)]
+    assert actions.count("draft.import") == len(FINDINGS)
+    assert actions.count("draft.review") == 1
+    assert actions.count("patient.create") == len(FINDINGS)
+
+
+def test_roles_and_unknown_drafts(registry: Any, screened: Path) -> None:
+    for role in (Role.VIEWER, Role.COORDINATOR):
+        with pytest.raises(PermissionDenied), unit_of_work(registry, Actor("x", role)) as tx:
+            import_findings(tx, screened)
+    with unit_of_work(registry, Actor("v", Role.VIEWER)) as tx:
+        assert list_drafts(tx) == []  # nothing was written
+    with (
+        pytest.raises(NotFound, match="no draft case 'SCR-0'"),
+        unit_of_work(registry, Actor("dr", Role.CLINICIAN)) as tx,
+    ):
+        mark_draft_reviewed(tx, "SCR-0")
