@@ -50,9 +50,10 @@ class ErrorKind(StrEnum):
 class StudyOutcome:
     """What one task returns: the ``vertebro.measurement/1`` document, or the error.
 
-    ``measure_s``/``figure_s`` are the seconds spent inside the task (for the benchmark's
-    overhead figure); ``figure_png`` is the sagittal figure, drawn for studies whose
-    highest grade reaches ``figure_grade``; ``worker`` is the Dask worker's address.
+    ``measure_s``/``figure_s`` are the wall seconds spent inside the task and ``cpu_s``
+    the CPU seconds of its worker process (for the benchmark's overhead figures); ``figure_png``
+    is the sagittal figure, drawn for studies whose highest grade reaches
+    ``figure_grade``; ``worker`` is the Dask worker's address.
     """
 
     study: Study
@@ -62,6 +63,7 @@ class StudyOutcome:
     error_reason: str | None = None
     measure_s: float = 0.0
     figure_s: float = 0.0
+    cpu_s: float = 0.0
     figure_png: bytes | None = None
     figure_grade: int = DEFAULT_MIN_GRADE
     worker: str | None = None

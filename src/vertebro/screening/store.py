@@ -168,6 +168,7 @@ class PartStore:
             "figure": figure,
             "measure_s": outcome.measure_s,
             "figure_s": outcome.figure_s,
+            "cpu_s": outcome.cpu_s,
             "worker": outcome.worker,
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }

@@ -36,6 +36,7 @@ __all__ = [
     "ScreenOptions",
     "ScreenReport",
     "ScreenStart",
+    "TaskTiming",
     "import_findings",
     "screen",
     "screen_study",
@@ -76,18 +77,38 @@ class ScreenStart:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskTiming:
+    """Seconds inside one task: measuring and drawing (wall), and its process's CPU."""
+
+    measure_s: float
+    figure_s: float
+    cpu_s: float
+
+    @property
+    def total_s(self) -> float:
+        return self.measure_s + self.figure_s
+
+
+@dataclass(frozen=True, slots=True)
 class ScreenReport:
     """A finished run: the final files' summary and how this run's tasks went.
     ``job_s`` is the wall time from the first task submitted to the last result;
-    ``task_s`` the seconds spent inside this run's tasks (measuring and drawing)."""
+    ``timings`` has one entry per task of this run (in the order they finished)."""
 
     out: Path
     start: ScreenStart
     summary: CompactSummary
     job_s: float = 0.0
-    task_s: float = 0.0
-    tasks: int = 0
-    task_seconds: list[float] = field(default_factory=list)
+    timings: list[TaskTiming] = field(default_factory=list)
+
+    @property
+    def tasks(self) -> int:
+        return len(self.timings)
+
+    @property
+    def task_s(self) -> float:
+        """Seconds spent inside this run's tasks, all added up."""
+        return sum(t.total_s for t in self.timings)
 
 
 def _worker_address() -> str | None:
@@ -123,6 +144,7 @@ def screen_study(study: Study, figure_grade: int | None = DEFAULT_MIN_GRADE) -> 
 
     worker = _worker_address()
     started = time.perf_counter()
+    cpu = time.process_time()
     try:
         check_size(study.labels)
         result = measure_study(study.labels, subregions=study.subregions)
@@ -133,6 +155,7 @@ def screen_study(study: Study, figure_grade: int | None = DEFAULT_MIN_GRADE) -> 
             error_file=exc.source,
             error_reason=exc.reason,
             measure_s=time.perf_counter() - started,
+            cpu_s=time.process_time() - cpu,
             worker=worker,
         )
     measured = time.perf_counter()
@@ -145,6 +168,7 @@ def screen_study(study: Study, figure_grade: int | None = DEFAULT_MIN_GRADE) -> 
         document=result.document,
         measure_s=measured - started,
         figure_s=time.perf_counter() - measured,
+        cpu_s=time.process_time() - cpu,
         figure_png=png,
         figure_grade=figure_grade if figure_grade is not None else DEFAULT_MIN_GRADE,
         worker=worker,
@@ -208,19 +232,18 @@ def screen(
     out.mkdir(parents=True, exist_ok=True)
     figure_grade = options.min_grade if options.figures else None
     done = failed = 0
-    job_s = task_s = 0.0
-    seconds: list[float] = []
+    job_s = 0.0
+    timings: list[TaskTiming] = []
     with PartStore(out) as store:
         pending = store.pending(found, options.min_grade, options.figures)
         start = ScreenStart(len(found), len(found) - len(pending), len(pending), None)
 
         def keep(outcome: StudyOutcome) -> None:
-            nonlocal done, failed, task_s
+            nonlocal done, failed
             store.write(outcome)
             done += 1
             failed += not outcome.measured
-            task_s += outcome.measure_s + outcome.figure_s
-            seconds.append(outcome.measure_s + outcome.figure_s)
+            timings.append(TaskTiming(outcome.measure_s, outcome.figure_s, outcome.cpu_s))
             if on_progress is not None:
                 on_progress(done, failed)
 
@@ -257,7 +280,7 @@ def screen(
             on_start(start)
         store.sync()
         summary = compact(store, found, options.min_grade, _code_of(), source=str(source))
-    return ScreenReport(out, start, summary, job_s, task_s, done, seconds)
+    return ScreenReport(out, start, summary, job_s, timings)
 
 
 def import_findings(tx: Tx, out: Path) -> DraftImport:
