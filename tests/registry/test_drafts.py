@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 
 from tests.registry.conftest import NOW
-from tests.screening.conftest import FINDINGS, dask_available, make_archive, screen_without_dask
+from tests.screening.conftest import FINDINGS, archive, screened
 from vertebro.errors import NotFound, PermissionDenied
 from vertebro.registry import Role
-from vertebro.screening.sources import walk_folder
 from vertebro.services.registry import (
     Actor,
     get_patient,
@@ -24,14 +23,7 @@ from vertebro.services.registry import (
 )
 from vertebro.services.screening import import_findings
 
-
-@pytest.fixture(scope="module")
-def screened(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dask_available()
-    archive = make_archive(tmp_path_factory.mktemp("archive"))
-    out = tmp_path_factory.mktemp("screened")
-    screen_without_dask(walk_folder(archive), out)
-    return out
+__all__ = ["archive", "screened"]  # the fixtures, shared with tests/screening
 
 
 def _codes(out: Path) -> list[str]:

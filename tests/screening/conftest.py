@@ -220,3 +220,14 @@ def screen_without_dask(
         for study in store.pending(studies, min_grade, figures):
             store.write(screen_study(study, min_grade if figures else None))
         return compact(store, studies, min_grade, patient_code, source="test")
+
+
+@pytest.fixture(scope="session")
+def screened(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The archive screened once (without Dask): an output folder to read, not to change."""
+    from vertebro.screening.sources import walk_folder
+
+    dask_available()  # pyarrow writes the parquet file
+    out = tmp_path_factory.mktemp("screened")
+    screen_without_dask(walk_folder(archive), out)
+    return out

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vertebro.screening.sources import walk_folder
-
-from .conftest import FINDINGS, dask_available, run_cli, screen_without_dask
+from .conftest import FINDINGS, run_cli
 
 
 def test_bad_input_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
@@ -46,10 +44,8 @@ def test_out_must_be_writable(tmp_path: Path, archive: Path) -> None:
     assert done.stderr.startswith(f"{blocker / 'out'}: ")
 
 
-def test_import_into_the_registry_once(tmp_path: Path, archive: Path) -> None:
-    dask_available()
-    out = tmp_path / "screening-out"
-    screen_without_dask(walk_folder(archive), out)
+def test_import_into_the_registry_once(tmp_path: Path, screened: Path) -> None:
+    out = screened
     database = f"sqlite:///{tmp_path / 'registry.db'}"
     assert run_cli("db", "upgrade", "--database", database).returncode == 0
     first = run_cli("screen", "import", out, "--database", database)

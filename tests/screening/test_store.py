@@ -15,15 +15,7 @@ from vertebro.screening.sources import Study, walk_folder
 from vertebro.screening.store import PartStore, StoreBusy
 from vertebro.services.screening import screen_study
 
-from .conftest import CORRUPT, FINDINGS, TRUNCATED, dask_available, screen_without_dask
-
-
-@pytest.fixture(scope="module")
-def screened(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dask_available()  # pyarrow writes the parquet file
-    out = tmp_path_factory.mktemp("screened")
-    screen_without_dask(walk_folder(archive), out)
-    return out
+from .conftest import CORRUPT, FINDINGS, TRUNCATED, screen_without_dask
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
