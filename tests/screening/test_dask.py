@@ -214,3 +214,42 @@ def test_local_cluster_gives_the_same_results(archive: Path, tmp_path: Path, wor
     assert "dashboard: http" in done.stderr
     _check_against_measuring_alone(archive, out)
     _check_outputs(archive, out)
+
+
+def _task(item: int) -> int:
+    """Kills its own worker process for 1, raises for 3."""
+    import os
+
+    if item == 1:
+        os._exit(3)
+    if item == 3:
+        raise ValueError("boom")
+    return item * 10
+
+
+def test_lost_workers_and_raising_tasks_end_as_failures_not_as_the_run() -> None:
+    import dask
+
+    from vertebro.screening.cluster import dask_client
+    from vertebro.screening.job import describe_failure, run_tasks
+
+    dask_available()
+    results: dict[int, int] = {}
+    failures: dict[int, str] = {}
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        dask_client(None, workers=1, dashboard_address=None) as (client, _),
+    ):
+        run_tasks(
+            client,
+            _task,
+            range(5),
+            key_of=lambda i: f"t{i}",
+            on_result=lambda i, r: results.__setitem__(i, r),
+            on_error=lambda i, e: failures.__setitem__(i, describe_failure(e)),
+            window=1,  # one at a time: no other task shares the dying worker
+            retries=1,
+        )
+    assert results == {0: 0, 2: 20, 4: 40}
+    assert failures[3] == "ValueError: boom"
+    assert failures[1].startswith("its worker died each time it ran")
