@@ -15,9 +15,11 @@ files; figures on) on a local cluster of 1 and of 2 worker processes. Printed:
 - the per-study cost measured inside the tasks (measuring, drawing the figure);
 - Dask's overhead per task, two ways: (a) efficiency — worker time not spent inside
   tasks, ``(wall × workers − Σ task time) / studies`` (includes the idle tail at the end
-  and everything the client does per result); (b) the round trip of trivial tasks
-  (no-op) through the same windowed stream on one worker. Goal ≤ 5 % of the per-study time;
-- a paper projection of a 1-million-study archive on N machines from the measured cost.
+  and everything the client does per result); (b) wall time per task of no-op tasks through
+  the same windowed stream on the most workers (whose inverse is the task rate one client
+  and scheduler sustain). Goal ≤ 5 % of the per-study time;
+- a paper projection of a 1-million-study archive on N machines from the measured cost
+  (CPU seconds per study plus the overhead), never faster than that task rate allows.
 
     .venv/bin/python benchmarks/bench_screen.py [--studies 2000] [--workers 1,2]
                      [--cache DIR] [--trivial 2000] [--no-figures]
@@ -135,13 +137,14 @@ def _noop(item: int) -> int:
     return item
 
 
-def trivial_round_trip(count: int) -> float:
-    """Seconds per no-op task through the screening job's windowed stream, 1 worker."""
+def trivial_round_trip(count: int, workers: int) -> float:
+    """Seconds per no-op task through the screening job's windowed stream (wall / tasks):
+    the scheduling cost of one task, and 1 / the task rate one client and scheduler keep."""
     from vertebro.screening.cluster import dask_client
     from vertebro.screening.job import default_window, run_tasks
 
     results: list[int] = []
-    with dask_client(None, workers=1, dashboard_address=None) as (client, info):
+    with dask_client(None, workers=workers, dashboard_address=None) as (client, info):
         run_tasks(
             client,
             _noop,
@@ -261,12 +264,14 @@ def main() -> None:
             f"{slower:.2f}× "
             "(> 1: the workers waited for a core)"
         )
+    round_trip = 0.0
     if args.trivial:
-        round_trip = trivial_round_trip(args.trivial)
+        round_trip = trivial_round_trip(args.trivial, max(counts))
         rate = 100 * round_trip / per_study
         goal = "met" if rate <= 5 else "NOT met"
         print(
-            f"Dask round trip of a no-op task: {round_trip * 1000:.2f} ms "
+            f"Dask, {args.trivial} no-op tasks on {max(counts)} worker(s): "
+            f"{round_trip * 1000:.2f} ms per task ({1 / round_trip:,.0f} tasks/s) "
             f"= {rate:.2f} % of the per-study cost (goal ≤ 5 %: {goal})"
         )
     last = runs[-1]
@@ -279,8 +284,11 @@ def main() -> None:
         ),
     ):
         core_h = 1_000_000 * cost / 3600
+        floor_h = 1_000_000 * round_trip / 3600  # one scheduler: at most 1/round_trip tasks/s
         line = ", ".join(
-            f"{m} × {args.machines_cores} cores {core_h / (m * args.machines_cores):.1f} h"
+            f"{m} × {args.machines_cores} cores "
+            f"{max(core_h / (m * args.machines_cores), floor_h):.1f} h"
+            + (" (scheduler-bound)" if floor_h > core_h / (m * args.machines_cores) else "")
             for m in (1, 10, 50, 100)
         )
         print(f"1,000,000 studies {label}: {core_h:,.0f} core-hours ({cost:.3f} s each); {line}")

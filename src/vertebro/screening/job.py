@@ -19,6 +19,13 @@ __all__ = ["default_window", "describe_failure", "run_tasks"]
 T = TypeVar("T")
 
 
+class _End:
+    """The end of the items (an item may be anything, None included)."""
+
+
+_END = _End()
+
+
 def default_window(threads: int) -> int:
     """Tasks in flight: enough to keep every worker thread busy while results return."""
     return max(16, 4 * threads)
@@ -57,9 +64,10 @@ def run_tasks(
     stream = as_completed()  # type: ignore[no-untyped-call]
 
     def submit_next() -> None:
-        item = next(source, None)
-        if item is None:
+        item = next(source, _END)
+        if item is _END:
             return
+        assert not isinstance(item, _End)
         key = f"{key_of(item)}-{run}"
         pending[key] = item
         future = client.submit(task, item, *args, key=key, pure=False, retries=retries)

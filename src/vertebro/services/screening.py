@@ -28,6 +28,7 @@ from vertebro.screening.sources import Study
 if TYPE_CHECKING:
     from vertebro.screening.cluster import ClusterInfo
     from vertebro.screening.writers import CompactSummary
+    from vertebro.services.measuring import MeasurementResult
     from vertebro.services.registry.context import Tx
     from vertebro.services.registry.drafts import DraftImport
 
@@ -120,14 +121,11 @@ def _worker_address() -> str | None:
         return None
 
 
-def _figure_png(result: object) -> bytes | None:
-    render = getattr(result, "render_figure", None)
-    if render is None:
-        return None
+def _figure_png(result: MeasurementResult) -> bytes | None:
     with tempfile.TemporaryDirectory(prefix="vertebro-screen-") as tmp:
         path = Path(tmp) / "figure.png"
         try:
-            render(path)
+            result.render_figure(path)
         except Exception:  # a figure that cannot be drawn never loses the measurement
             logger.warning("no figure could be drawn", exc_info=True)
             return None
@@ -210,7 +208,6 @@ def screen(
     *,
     on_start: Callable[[ScreenStart], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-    studies: Sequence[Study] | None = None,
 ) -> ScreenReport:
     """Screen ``source`` into ``out`` (module docstring). ``on_progress(done, failed)`` is
     called after each study of this run. ``InvalidDocument`` for a bad source or option;
@@ -225,9 +222,7 @@ def screen(
 
     options = options or ScreenOptions()
     _check_options(options)
-    found = (
-        list(studies) if studies is not None else discover(source, options.include, options.exclude)
-    )
+    found = discover(source, options.include, options.exclude)
     _check_unique(found)
     out.mkdir(parents=True, exist_ok=True)
     figure_grade = options.min_grade if options.figures else None
