@@ -51,9 +51,9 @@ class StudyOutcome:
     """What one task returns: the ``vertebro.measurement/1`` document, or the error.
 
     ``measure_s``/``figure_s`` are the wall seconds spent inside the task and ``cpu_s``
-    the CPU seconds of its worker process (for the benchmark's overhead figures); ``figure_png``
-    is the sagittal figure, drawn for studies whose highest grade reaches
-    ``figure_grade``; ``worker`` is the Dask worker's address.
+    the CPU seconds of its worker process (for the benchmark's overhead figures);
+    ``figure_png`` is the sagittal figure of a finding; ``worker`` is the Dask worker's
+    address.
     """
 
     study: Study
@@ -65,7 +65,6 @@ class StudyOutcome:
     figure_s: float = 0.0
     cpu_s: float = 0.0
     figure_png: bytes | None = None
-    figure_grade: int = DEFAULT_MIN_GRADE
     worker: str | None = None
 
     @property

@@ -94,7 +94,8 @@ class TaskTiming:
 class ScreenReport:
     """A finished run: the final files' summary and how this run's tasks went.
     ``job_s`` is the wall time from the first task submitted to the last result;
-    ``timings`` has one entry per task of this run (in the order they finished)."""
+    ``timings`` has one entry per task of this run that returned (in the order they
+    finished)."""
 
     out: Path
     start: ScreenStart
@@ -168,7 +169,6 @@ def screen_study(study: Study, figure_grade: int | None = DEFAULT_MIN_GRADE) -> 
         figure_s=time.perf_counter() - measured,
         cpu_s=time.process_time() - cpu,
         figure_png=png,
-        figure_grade=figure_grade if figure_grade is not None else DEFAULT_MIN_GRADE,
         worker=worker,
     )
 
@@ -238,9 +238,12 @@ def screen(
             store.write(outcome)
             done += 1
             failed += not outcome.measured
-            timings.append(TaskTiming(outcome.measure_s, outcome.figure_s, outcome.cpu_s))
             if on_progress is not None:
                 on_progress(done, failed)
+
+        def measured(_study: Study, outcome: StudyOutcome) -> None:
+            timings.append(TaskTiming(outcome.measure_s, outcome.figure_s, outcome.cpu_s))
+            keep(outcome)
 
         def lost(study: Study, exc: BaseException) -> None:
             keep(
@@ -264,7 +267,7 @@ def screen(
                     screen_study,
                     pending,
                     key_of=lambda s: f"screen-{study_digest(s.study_id)[:16]}",
-                    on_result=lambda _study, outcome: keep(outcome),
+                    on_result=measured,
                     on_error=lost,
                     args=(figure_grade,),
                     window=options.window or default_window(info.threads),
