@@ -77,6 +77,11 @@ def _check_outputs(archive: Path, out: Path) -> None:
     assert {row["study_id"] for row in findings} == FINDINGS
     grades = [int(row["max_grade"]) for row in findings]
     assert grades == sorted(grades, reverse=True)
+    # Vertebrae the VerSe'19 radiologists graded ≥ 2 (Löffler et al. 2020), found here:
+    levels = {row["study_id"]: row["levels"] for row in findings}
+    assert "T12 grade" in levels["site-a/2024/verse007.nii.gz"]
+    assert "L1 grade" in levels["site-a/2024/verse007.nii.gz"]
+    assert "T5 grade 3" in levels["site-a/2024/verse009.nii.gz"]
     for row in findings:
         figure = out / row["figure"]
         assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", row["study_id"]
