@@ -65,9 +65,16 @@ def make_archive(root: Path) -> Path:
     return root
 
 
+#: One archive and one screened folder per test session, even where a test module outside
+#: this package imports the fixtures (pytest would otherwise make them once per place).
+_ONCE: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_archive(tmp_path_factory.mktemp("archive"))
+    if "archive" not in _ONCE:
+        _ONCE["archive"] = make_archive(tmp_path_factory.mktemp("archive"))
+    return _ONCE["archive"]
 
 
 def dask_available() -> None:
@@ -228,6 +235,8 @@ def screened(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from vertebro.screening.sources import walk_folder
 
     dask_available()  # pyarrow writes the parquet file
-    out = tmp_path_factory.mktemp("screened")
-    screen_without_dask(walk_folder(archive), out)
-    return out
+    if "screened" not in _ONCE:
+        out = tmp_path_factory.mktemp("screened")
+        screen_without_dask(walk_folder(archive), out)
+        _ONCE["screened"] = out
+    return _ONCE["screened"]
