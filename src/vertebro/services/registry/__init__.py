@@ -28,6 +28,7 @@ from vertebro.services.registry.context import Actor, Tx, unit_of_work
 from vertebro.services.registry.drafts import (
     DraftImport,
     NewDraft,
+    get_draft,
     import_screening_drafts,
     list_drafts,
     mark_draft_reviewed,
@@ -104,6 +105,7 @@ __all__ = [
     "create_patient",
     "departures_from_plan",
     "get_case",
+    "get_draft",
     "get_follow_up",
     "get_patient",
     "get_procedure",

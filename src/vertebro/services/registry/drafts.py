@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
 
 from vertebro.errors import NotFound
 from vertebro.registry.schema import DraftCaseRow, DraftOrigin, PatientRow, Role
@@ -23,6 +24,7 @@ from vertebro.services.registry.views import DraftLevel, DraftView
 __all__ = [
     "DraftImport",
     "NewDraft",
+    "get_draft",
     "import_screening_drafts",
     "list_drafts",
     "mark_draft_reviewed",
@@ -54,7 +56,7 @@ class DraftImport:
     already: list[str] = field(default_factory=list)
 
 
-def _view(row: DraftCaseRow) -> DraftView:
+def _view(row: DraftCaseRow, *, document: bool = True) -> DraftView:
     return DraftView(
         draft_id=row.draft_id,
         patient_code=row.patient.code,
@@ -70,7 +72,7 @@ def _view(row: DraftCaseRow) -> DraftView:
             for item in row.findings["levels"]
         ),
         method_version=row.method_version,
-        document=dict(row.document),
+        document=dict(row.document) if document else None,
         created_at=row.created_at,
         created_by=row.created_by,
         reviewed_at=row.reviewed_at,
@@ -139,13 +141,16 @@ def import_screening_drafts(tx: Tx, drafts: Iterable[NewDraft]) -> DraftImport:
 def list_drafts(tx: Tx, *, reviewed: bool | None = False) -> list[DraftView]:
     """Draft cases (by default those not yet reviewed), most severe first: the highest
     grade, then the number of levels found, then the greatest height loss (as screening
-    ranks its findings), then the oldest."""
+    ranks its findings), then the oldest. Without their documents (``document`` None):
+    :func:`get_draft` has it."""
     tx.require(Role.VIEWER)
-    query = select(DraftCaseRow)
+    query = select(DraftCaseRow).options(
+        defer(DraftCaseRow.document), joinedload(DraftCaseRow.patient)
+    )
     if reviewed is not None:
         done = DraftCaseRow.reviewed_at
         query = query.where(done.is_not(None) if reviewed else done.is_(None))
-    views = [_view(row) for row in tx.session.scalars(query)]
+    views = [_view(row, document=False) for row in tx.session.scalars(query)]
     return sorted(
         views,
         key=lambda d: (
@@ -158,15 +163,26 @@ def list_drafts(tx: Tx, *, reviewed: bool | None = False) -> list[DraftView]:
     )
 
 
-def mark_draft_reviewed(tx: Tx, draft_id: str) -> DraftView:
-    """A clinician has looked at the draft's images: it leaves the worklist's screening
-    list. Marking it again changes nothing."""
-    tx.require(Role.CLINICIAN)
+def _draft_row(tx: Tx, draft_id: str) -> DraftCaseRow:
     row = tx.session.scalars(
         select(DraftCaseRow).where(DraftCaseRow.draft_id == draft_id)
     ).one_or_none()
     if row is None:
         raise NotFound(f"no draft case {draft_id!r}")
+    return row
+
+
+def get_draft(tx: Tx, draft_id: str) -> DraftView:
+    """One draft case with its draft ``vertebro.case/1`` document."""
+    tx.require(Role.VIEWER)
+    return _view(_draft_row(tx, draft_id))
+
+
+def mark_draft_reviewed(tx: Tx, draft_id: str) -> DraftView:
+    """A clinician has looked at the draft's images: it leaves the worklist's screening
+    list. Marking it again changes nothing."""
+    tx.require(Role.CLINICIAN)
+    row = _draft_row(tx, draft_id)
     if row.reviewed_at is None:
         row.reviewed_at = tx.now
         row.reviewed_by = tx.actor.name

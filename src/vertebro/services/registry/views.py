@@ -81,7 +81,8 @@ class DraftLevel:
 @dataclass(frozen=True, slots=True)
 class DraftView:
     """A draft case (not yet a case: no clinical data) and its review state. ``document``
-    is the draft ``vertebro.case/1`` (geometry of every level of grade ≥ 1)."""
+    is the draft ``vertebro.case/1`` (geometry of every level of grade ≥ 1); None in
+    lists."""
 
     draft_id: str
     patient_code: str
@@ -89,7 +90,7 @@ class DraftView:
     max_grade: int
     levels: tuple[DraftLevel, ...]
     method_version: str
-    document: dict[str, object]
+    document: dict[str, object] | None
     created_at: datetime
     created_by: str
     reviewed_at: datetime | None
