@@ -105,9 +105,9 @@ def test_method_version_reads_the_document() -> None:
     base = {"schema": "vertebro.measurement/1"}
     assert method_version(base) == "vertebro.measurement/1"
     assert method_version({**base, "method_version": "genant-2"}) == "genant-2"
-    assert method_version({**base, "method": {"name": "sqgenant", "version": "2"}}) == (
-        "sqgenant 2"
-    )
+    named = {"name": "vertebro-sq", "version": "1", "grading": "Genant semi-quantitative …"}
+    assert method_version({**base, "method": named}) == "vertebro-sq/1"
+    assert method_version({**base, "method": {"name": "sq"}}) == "sq"
 
 
 @given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))

@@ -15,12 +15,11 @@ def _import_verse007(server: LiveServer) -> str:
     from vertebro.imaging.draft_case import draft_case
     from vertebro.screening.records import finding_of, patient_code
     from vertebro.services.measuring import measure_study
-    from vertebro.services.registry import (
-        Actor,
-        DraftLevel,
-        NewDraft,
+    from vertebro.services.registry import Actor, unit_of_work
+    from vertebro.services.registry.screening_drafts import (
+        NewScreeningDraft,
+        ScreeningLevel,
         import_screening_drafts,
-        unit_of_work,
     )
 
     require_data()
@@ -32,10 +31,13 @@ def _import_verse007(server: LiveServer) -> str:
     draft = draft_case(document, code)
     assert draft is not None
     levels = tuple(
-        DraftLevel(lv.level, lv.genant_grade, lv.height_loss_pct, lv.shape) for lv in found.levels
+        ScreeningLevel(lv.level, lv.genant_grade, lv.height_loss_pct, lv.shape)
+        for lv in found.levels
     )
     with unit_of_work(server.registry, Actor.cli()) as tx:
-        import_screening_drafts(tx, [NewDraft(code, draft, levels, "vertebro.measurement/1")])
+        import_screening_drafts(
+            tx, [NewScreeningDraft(code, draft, levels, "vertebro.measurement/1")]
+        )
     return code
 
 

@@ -146,17 +146,23 @@ def finding_of(
 
 
 def method_version(document: dict[str, Any]) -> str:
-    """The measurement method a document was made with: its own ``method_version`` (or
-    ``method``) field when the measuring service writes one, else its schema.
+    """The measurement method a document was made with: its ``method`` object as
+    ``name/version`` (``vertebro-sq/1``, as the grading method names itself), a
+    ``method_version`` string, else the document's schema (before methods were named).
 
-    To align with the grading method's field name when that work lands.
+    >>> method_version({"method": {"name": "vertebro-sq", "version": "1", "grading": "…"}})
+    'vertebro-sq/1'
+    >>> method_version({"schema": "vertebro.measurement/1"})
+    'vertebro.measurement/1'
     """
+    method = document.get("method")
+    if isinstance(method, dict) and method.get("name"):
+        version = method.get("version")
+        return f"{method['name']}/{version}" if version is not None else str(method["name"])
     for key in ("method_version", "method"):
         value = document.get(key)
-        if isinstance(value, dict):
-            return " ".join(str(v) for v in value.values() if v is not None)
-        if value is not None:
-            return str(value)
+        if isinstance(value, str) and value:
+            return value
     return str(document.get("schema", "vertebro.measurement/1"))
 
 

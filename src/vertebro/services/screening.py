@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from vertebro.screening.writers import CompactSummary
     from vertebro.services.measuring import MeasurementResult
     from vertebro.services.registry.context import Tx
-    from vertebro.services.registry.drafts import DraftImport
+    from vertebro.services.registry.screening_drafts import ScreeningImport
 
 __all__ = [
     "PSEUDONYM_KEY_ENV",
@@ -281,17 +281,20 @@ def screen(
     return ScreenReport(out, start, summary, job_s, timings)
 
 
-def import_findings(tx: Tx, out: Path) -> DraftImport:
+def import_findings(tx: Tx, out: Path) -> ScreeningImport:
     """Import the findings of a screening output folder (its ``findings.csv``, joined with
-    the parts' measurement documents) as draft cases flagged ``screening``; findings
+    the parts' measurement documents) as screening drafts of the registry; findings
     already imported are skipped. ``InvalidDocument`` when the folder holds no findings
     file or a finding has no measurement."""
     from vertebro.imaging.draft_case import draft_case
     from vertebro.screening.records import finding_of
     from vertebro.screening.store import read_parts
     from vertebro.screening.writers import read_findings_csv
-    from vertebro.services.registry.drafts import NewDraft, import_screening_drafts
-    from vertebro.services.registry.views import DraftLevel
+    from vertebro.services.registry.screening_drafts import (
+        NewScreeningDraft,
+        ScreeningLevel,
+        import_screening_drafts,
+    )
 
     path = out / "findings.csv"
     try:
@@ -314,11 +317,11 @@ def import_findings(tx: Tx, out: Path) -> DraftImport:
                 f"{path}:{number}:study_id", f"no measurement of {row['study_id']!r} in {out}"
             )
         drafts.append(
-            NewDraft(
+            NewScreeningDraft(
                 code=row["patient_code"],
                 document=draft,
                 levels=tuple(
-                    DraftLevel(lv.level, lv.genant_grade, lv.height_loss_pct, lv.shape)
+                    ScreeningLevel(lv.level, lv.genant_grade, lv.height_loss_pct, lv.shape)
                     for lv in found.levels
                 ),
                 method_version=row["method_version"],

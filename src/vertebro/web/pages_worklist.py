@@ -11,7 +11,11 @@ from fastapi.responses import Response
 
 from vertebro.model.pathway import CaseStatus
 from vertebro.registry import Role
-from vertebro.services.registry import list_drafts, mark_draft_reviewed, worklist
+from vertebro.services.registry import worklist
+from vertebro.services.registry.screening_drafts import (
+    list_screening_drafts,
+    mark_screening_draft_reviewed,
+)
 from vertebro.web.forms import form_values
 from vertebro.web.render import page, redirect
 from vertebro.web.session import check_csrf
@@ -41,7 +45,7 @@ def worklist_page(
 ) -> Response:
     with web_tx(request) as tx:
         everything = worklist(tx)
-        drafts = list_drafts(tx, reviewed=False)
+        drafts = list_screening_drafts(tx, reviewed=False)
         today = tx.today
     counts = Counter(item.status for item in everything)
     shown = [item for item in everything if status is None or item.status is status]
@@ -60,11 +64,11 @@ def worklist_page(
     )
 
 
-@router.post("/drafts/{draft_id}/reviewed")
+@router.post("/screening/{draft_id}/reviewed")
 async def draft_reviewed(request: Request, draft_id: str) -> Response:
     """A clinician has reviewed a screening draft: it leaves the worklist's screening list."""
     form = await form_values(request)
     check_csrf(request, form.get("csrf_token"))
     with web_tx(request, Role.CLINICIAN) as tx:
-        mark_draft_reviewed(tx, draft_id)
+        mark_screening_draft_reviewed(tx, draft_id)
     return redirect(request, "/worklist")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from vertebro.model import Assessment, Case, FollowUp, Procedure, Sex
 from vertebro.model.pathway import CaseStatus, VisitDue
-from vertebro.registry.schema import DraftOrigin, Role
+from vertebro.registry.schema import Role
 
 __all__ = [
     "AssessmentView",
@@ -16,8 +16,6 @@ __all__ = [
     "Baseline",
     "CaseOverview",
     "CaseView",
-    "DraftLevel",
-    "DraftView",
     "FollowUpView",
     "PatientView",
     "Principal",
@@ -66,35 +64,6 @@ class CaseView:
     @property
     def etag(self) -> str:
         return case_etag(self.case_id, self.version)
-
-
-@dataclass(frozen=True, slots=True)
-class DraftLevel:
-    """A level of a draft case at or above the screening grade."""
-
-    level: str
-    genant_grade: int
-    height_loss_pct: float
-    shape: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DraftView:
-    """A draft case (not yet a case: no clinical data) and its review state. ``document``
-    is the draft ``vertebro.case/1`` (geometry of every level of grade ≥ 1); None in
-    lists."""
-
-    draft_id: str
-    patient_code: str
-    origin: DraftOrigin
-    max_grade: int
-    levels: tuple[DraftLevel, ...]
-    method_version: str
-    document: dict[str, object] | None
-    created_at: datetime
-    created_by: str
-    reviewed_at: datetime | None
-    reviewed_by: str | None
 
 
 @dataclass(frozen=True, slots=True)

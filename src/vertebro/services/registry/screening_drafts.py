@@ -1,46 +1,76 @@
-"""Use cases: draft cases from screening — imported once each, listed apart from the cases
-until a clinician has reviewed them.
+"""Use cases: draft cases found by screening (``vertebro screen``) — imported once each,
+listed apart from the cases until a clinician has reviewed them.
 
-A draft is not a case: it has the geometry of the fractured levels and no clinical data
-(screening never invents any), so it cannot be assessed. Each comes with its own
-pseudonymous patient (``draft_id`` = the patient's code), registered on import.
+A screening draft is not a case: it has the geometry of the fractured levels and no
+clinical data (screening never invents any), so it cannot be assessed. Each comes with its
+own pseudonymous patient (``draft_id`` = the patient's code), registered on import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
 
 from vertebro.errors import NotFound
-from vertebro.registry.schema import DraftCaseRow, DraftOrigin, PatientRow, Role
+from vertebro.registry.schema import PatientRow, Role, ScreeningDraftRow
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.patients import create_patient
-from vertebro.services.registry.views import DraftLevel, DraftView
 
 __all__ = [
-    "DraftImport",
-    "NewDraft",
-    "get_draft",
+    "NewScreeningDraft",
+    "ScreeningDraftView",
+    "ScreeningImport",
+    "ScreeningLevel",
+    "get_screening_draft",
     "import_screening_drafts",
-    "list_drafts",
-    "mark_draft_reviewed",
+    "list_screening_drafts",
+    "mark_screening_draft_reviewed",
 ]
 
 _BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
-class NewDraft:
+class ScreeningLevel:
+    """A level of a screening draft at or above the screening grade."""
+
+    level: str
+    genant_grade: int
+    height_loss_pct: float
+    shape: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningDraftView:
+    """A screening draft (not yet a case: no clinical data) and its review state.
+    ``document`` is the draft ``vertebro.case/1`` (geometry of every level of grade ≥ 1);
+    None in lists."""
+
+    draft_id: str
+    patient_code: str
+    max_grade: int
+    levels: tuple[ScreeningLevel, ...]
+    method_version: str
+    document: dict[str, Any] | None
+    created_at: datetime
+    created_by: str
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewScreeningDraft:
     """A screening finding to import: its pseudonymous code, the draft document, and the
     levels at or above the screening grade."""
 
     code: str
     document: dict[str, Any]
-    levels: tuple[DraftLevel, ...]
+    levels: tuple[ScreeningLevel, ...]
     method_version: str
 
     @property
@@ -49,21 +79,20 @@ class NewDraft:
 
 
 @dataclass(frozen=True, slots=True)
-class DraftImport:
+class ScreeningImport:
     """Which drafts were created and which were already in the registry."""
 
     created: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
 
 
-def _view(row: DraftCaseRow, *, document: bool = True) -> DraftView:
-    return DraftView(
+def _view(row: ScreeningDraftRow, *, document: bool = True) -> ScreeningDraftView:
+    return ScreeningDraftView(
         draft_id=row.draft_id,
         patient_code=row.patient.code,
-        origin=row.origin,
         max_grade=row.max_grade,
         levels=tuple(
-            DraftLevel(
+            ScreeningLevel(
                 str(item["level"]),
                 int(item["genant_grade"]),
                 float(item["height_loss_pct"]),
@@ -80,18 +109,18 @@ def _view(row: DraftCaseRow, *, document: bool = True) -> DraftView:
     )
 
 
-def import_screening_drafts(tx: Tx, drafts: Iterable[NewDraft]) -> DraftImport:
-    """Create a draft flagged ``screening`` (and its pseudonymous patient) for each new
-    code; codes already imported are skipped, so nothing is ever imported twice."""
+def import_screening_drafts(tx: Tx, drafts: Iterable[NewScreeningDraft]) -> ScreeningImport:
+    """Create a screening draft (and its pseudonymous patient) for each new code; codes
+    already imported are skipped, so nothing is ever imported twice."""
     tx.require(Role.CLINICIAN)
-    result = DraftImport()
+    result = ScreeningImport()
     wanted = list(drafts)
     known: set[str] = set()
     for start in range(0, len(wanted), _BATCH):
         codes = [d.code for d in wanted[start : start + _BATCH]]
         known.update(
             tx.session.scalars(
-                select(DraftCaseRow.draft_id).where(DraftCaseRow.draft_id.in_(codes))
+                select(ScreeningDraftRow.draft_id).where(ScreeningDraftRow.draft_id.in_(codes))
             )
         )
     for draft in wanted:
@@ -104,9 +133,8 @@ def import_screening_drafts(tx: Tx, drafts: Iterable[NewDraft]) -> DraftImport:
             patient = tx.session.scalars(
                 select(PatientRow).where(PatientRow.code == draft.code)
             ).one()
-        row = DraftCaseRow(
+        row = ScreeningDraftRow(
             draft_id=draft.code,
-            origin=DraftOrigin.SCREENING,
             patient_id=patient.id,
             document=draft.document,
             findings={
@@ -130,25 +158,25 @@ def import_screening_drafts(tx: Tx, drafts: Iterable[NewDraft]) -> DraftImport:
         known.add(draft.code)
         result.created.append(draft.code)
         tx.audit(
-            "draft.import",
-            "draft_case",
+            "screening_draft.import",
+            "screening_draft",
             draft.code,
-            after={"origin": "screening", "max_grade": draft.max_grade, "document": row.document},
+            after={"max_grade": draft.max_grade, "document": row.document},
         )
     return result
 
 
-def list_drafts(tx: Tx, *, reviewed: bool | None = False) -> list[DraftView]:
+def list_screening_drafts(tx: Tx, *, reviewed: bool | None = False) -> list[ScreeningDraftView]:
     """Draft cases (by default those not yet reviewed), most severe first: the highest
     grade, then the number of levels found, then the greatest height loss (as screening
     ranks its findings), then the oldest. Without their documents (``document`` None):
-    :func:`get_draft` has it."""
+    :func:`get_screening_draft` has it."""
     tx.require(Role.VIEWER)
-    query = select(DraftCaseRow).options(
-        defer(DraftCaseRow.document), joinedload(DraftCaseRow.patient)
+    query = select(ScreeningDraftRow).options(
+        defer(ScreeningDraftRow.document), joinedload(ScreeningDraftRow.patient)
     )
     if reviewed is not None:
-        done = DraftCaseRow.reviewed_at
+        done = ScreeningDraftRow.reviewed_at
         query = query.where(done.is_not(None) if reviewed else done.is_(None))
     views = [_view(row, document=False) for row in tx.session.scalars(query)]
     return sorted(
@@ -163,22 +191,22 @@ def list_drafts(tx: Tx, *, reviewed: bool | None = False) -> list[DraftView]:
     )
 
 
-def _draft_row(tx: Tx, draft_id: str) -> DraftCaseRow:
+def _draft_row(tx: Tx, draft_id: str) -> ScreeningDraftRow:
     row = tx.session.scalars(
-        select(DraftCaseRow).where(DraftCaseRow.draft_id == draft_id)
+        select(ScreeningDraftRow).where(ScreeningDraftRow.draft_id == draft_id)
     ).one_or_none()
     if row is None:
-        raise NotFound(f"no draft case {draft_id!r}")
+        raise NotFound(f"no screening draft {draft_id!r}")
     return row
 
 
-def get_draft(tx: Tx, draft_id: str) -> DraftView:
-    """One draft case with its draft ``vertebro.case/1`` document."""
+def get_screening_draft(tx: Tx, draft_id: str) -> ScreeningDraftView:
+    """One screening draft with its draft ``vertebro.case/1`` document."""
     tx.require(Role.VIEWER)
     return _view(_draft_row(tx, draft_id))
 
 
-def mark_draft_reviewed(tx: Tx, draft_id: str) -> DraftView:
+def mark_screening_draft_reviewed(tx: Tx, draft_id: str) -> ScreeningDraftView:
     """A clinician has looked at the draft's images: it leaves the worklist's screening
     list. Marking it again changes nothing."""
     tx.require(Role.CLINICIAN)
@@ -188,8 +216,8 @@ def mark_draft_reviewed(tx: Tx, draft_id: str) -> DraftView:
         row.reviewed_by = tx.actor.name
         tx.flush(f"draft {draft_id!r} was changed concurrently")
         tx.audit(
-            "draft.review",
-            "draft_case",
+            "screening_draft.review",
+            "screening_draft",
             draft_id,
             before={"reviewed_at": None},
             after={"reviewed_at": tx.now.isoformat(), "reviewed_by": tx.actor.name},
