@@ -44,9 +44,10 @@ def test_import_once_then_review(registry: Any, screened: Path) -> None:
         waiting = list_screening_drafts(tx)
         patient = get_patient(tx, waiting[0].patient_code)
         document = get_screening_draft(tx, waiting[0].draft_id).document
-    assert [d.draft_id for d in waiting] == first.created  # most severe first (all grade 3)
+    assert [d.draft_id for d in waiting] == first.created  # most severe first, as findings.csv
     draft = waiting[0]
-    assert draft.max_grade == 3 and draft.reviewed_at is None
+    assert draft.max_grade == max(d.max_grade for d in waiting) >= 2
+    assert draft.reviewed_at is None
     assert draft.patient_code == draft.draft_id
     assert patient.code == draft.draft_id and patient.birth_year is None
     assert draft.document is None and document is not None  # lists leave documents out

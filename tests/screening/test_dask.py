@@ -81,7 +81,7 @@ def _check_outputs(archive: Path, out: Path, *, figures: bool = True) -> None:
     levels = {row["study_id"]: row["levels"] for row in findings}
     assert "T12 grade" in levels["site-a/2024/verse007.nii.gz"]
     assert "L1 grade" in levels["site-a/2024/verse007.nii.gz"]
-    assert "T5 grade 3" in levels["site-a/2024/verse009.nii.gz"]
+    assert "T5 grade 3" in levels["site-a/2024/verse009.nii.gz"]  # radiologists: grade 3
     for row in findings:
         if not figures:
             assert row["figure"] == ""
