@@ -22,7 +22,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
-scripts/setup.sh imaging,registry,exchange,analytics,web,reports,dev
+scripts/setup.sh imaging,registry,exchange,analytics,web,reports,screening,dev
 if [ -n "${VERTEBRO_CASE:-}" ]; then
   # Alternative: assess one case file and print the text report (no server, no database).
   exec .venv/bin/vertebro assess "$VERTEBRO_CASE" --format text

@@ -26,7 +26,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-scripts/setup.sh imaging,dicom,registry,exchange,analytics,web,reports,dev
+scripts/setup.sh imaging,dicom,registry,exchange,analytics,web,reports,screening,dev
 
 # The FHIR R4 validator of the tests: pinned by its package-lock.json, installed into its
 # git-ignored node_modules; nothing is downloaded while the tests run.

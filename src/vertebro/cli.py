@@ -20,6 +20,7 @@ from vertebro.cli_pacs import pacs_app
 from vertebro.cli_reassess import reassess
 from vertebro.cli_registry import db_app, users_app
 from vertebro.cli_report import leaflet, report
+from vertebro.cli_screen import screen_app
 from vertebro.cli_serve import serve
 from vertebro.errors import InvalidCase
 
@@ -121,6 +122,7 @@ app.command("export-csv")(export_csv)
 app.command("import-csv")(import_csv)
 app.command("report")(report)
 app.command("leaflet")(leaflet)
+app.add_typer(screen_app, name="screen")
 
 
 @app.command()

@@ -37,6 +37,7 @@ __all__ = [
     "SpineLabels",
     "VertebraMask",
     "extract_vertebrae",
+    "is_level_mask_file",
     "read_mask_folder",
     "scan_label_values",
 ]
@@ -297,6 +298,15 @@ def _refuse_duplicates(found: list[VertebraMask], source: str) -> None:
                 source, f"two labels ({seen[v.level]} and {v.value}) both name {v.level}"
             )
         seen[v.level] = v.value
+
+
+def is_level_mask_file(name: str) -> bool:
+    """True for a TotalSegmentator per-class vertebra mask name (``vertebrae_L1.nii.gz``).
+
+    >>> is_level_mask_file("vertebrae_T13.nii.gz"), is_level_mask_file("sacrum.nii.gz")
+    (True, False)
+    """
+    return _FOLDER_FILE.fullmatch(name) is not None
 
 
 def read_mask_folder(

@@ -63,6 +63,7 @@ __all__ = [
     "ProcedureLevelRow",
     "ProcedureRow",
     "Role",
+    "ScreeningDraftRow",
     "User",
 ]
 
@@ -449,3 +450,31 @@ class AuditRow(Base):
     entity_key: Mapped[str | None] = mapped_column(String(100))
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+
+
+class ScreeningDraftRow(Base):
+    """A draft case found by screening (``vertebro screen``), without clinical data: the
+    geometry of its fractured levels as a draft ``vertebro.case/1`` (``patient`` and
+    ``clinical`` empty, so not a case until a clinician completes it), shown apart on the
+    worklist until a clinician marks it reviewed. ``draft_id`` is also its patient's
+    pseudonymous code; ``findings`` holds the levels at or above the screening grade."""
+
+    __tablename__ = "screening_drafts"
+    __table_args__ = (
+        CheckConstraint("max_grade BETWEEN 0 AND 3", "max_grade"),
+        Index(None, "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    document: Mapped[dict[str, Any]]
+    findings: Mapped[dict[str, Any]]
+    max_grade: Mapped[int]
+    method_version: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_by: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+
+    patient: Mapped[PatientRow] = relationship()
