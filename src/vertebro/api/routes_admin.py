@@ -55,11 +55,13 @@ def outcomes(
     as_of: Annotated[date | None, Query(description="completeness as of (default today)")] = None,
     include_demo: bool = False,
 ) -> Response:
-    """The same JSON as ``vertebro outcomes`` (the export is audited)."""
+    """The same JSON as ``vertebro outcomes`` (the export is audited). Computed in a read
+    transaction; the audit row is written in a short one after it, before the answer."""
     service = outcomes_service()
     with bearer_tx(request, credentials, Role.VIEWER) as tx:
         if service is None:
             raise ApiProblem(404, "the outcomes report is not available in this build yet")
         document = service(tx, as_of or tx.today, include_demo)
+    with bearer_tx(request, credentials, Role.VIEWER, write=True) as tx:
         record_export(tx, "outcomes", {"include_demo": include_demo})
     return json_response(document)

@@ -21,6 +21,13 @@ from vertebro.model.case import (
     LandmarksMm,
     Patient,
 )
+from vertebro.model.checklist import (
+    CHECKLIST_SCHEMA,
+    Answer,
+    Checklist,
+    ChecklistStatus,
+    parse_checklist,
+)
 from vertebro.model.enums import (
     Alignment,
     Anaesthesia,
@@ -80,15 +87,19 @@ from vertebro.model.procedure import (
 __all__ = [
     "ASSESSMENT_SCHEMA",
     "CASE_SCHEMA",
+    "CHECKLIST_SCHEMA",
     "FOLLOW_UP_SCHEMA",
     "PROCEDURE_SCHEMA",
     "Alignment",
     "Anaesthesia",
     "Analgesics",
+    "Answer",
     "Approach",
     "Assessment",
     "Biopsy",
     "Case",
+    "Checklist",
+    "ChecklistStatus",
     "Clinical",
     "Coagulopathy",
     "Complication",
@@ -137,6 +148,7 @@ __all__ = [
     "format_path",
     "parse_case",
     "parse_case_json",
+    "parse_checklist",
     "parse_follow_up",
     "parse_follow_up_json",
     "parse_procedure",

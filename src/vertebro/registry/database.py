@@ -3,8 +3,11 @@
 The URL comes from ``--database URL``, else ``VERTEBRO_DATABASE_URL``, else a SQLite file
 in the user's data directory. SQLite runs in WAL mode with ``busy_timeout=5000``,
 ``synchronous=NORMAL`` and foreign keys on; the driver's own transaction handling is off
-(``isolation_level=None``) and every transaction starts with ``BEGIN IMMEDIATE``, so two
-writers queue instead of failing or losing an update. PostgreSQL goes through psycopg 3.
+(``isolation_level=None``). A write transaction starts with ``BEGIN IMMEDIATE``, so two
+writers queue instead of failing or losing an update; a read transaction (execution option
+``vertebro_write=False``) starts with a plain ``BEGIN`` and never takes the write lock (WAL
+readers see one snapshot and never wait for a writer). PostgreSQL goes through psycopg 3;
+its read transactions are ``READ ONLY``.
 """
 
 from __future__ import annotations
@@ -17,11 +20,19 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
-__all__ = ["DATABASE_ENV", "create_registry_engine", "default_sqlite_path", "resolve_url"]
+__all__ = [
+    "DATABASE_ENV",
+    "WRITE_OPTION",
+    "create_registry_engine",
+    "default_sqlite_path",
+    "resolve_url",
+]
 
 logger = logging.getLogger(__name__)
 
 DATABASE_ENV = "VERTEBRO_DATABASE_URL"
+#: The connection execution option saying whether a transaction may write (default yes).
+WRITE_OPTION = "vertebro_write"
 
 
 def default_sqlite_path() -> Path:
@@ -57,8 +68,19 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _writes(connection: Any) -> bool:
+    return bool(connection.get_execution_options().get(WRITE_OPTION, True))
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    writes = _writes(connection)
+    connection.exec_driver_sql(f"PRAGMA query_only={0 if writes else 1}")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _postgresql_begin(connection: Any) -> None:
+    if not _writes(connection):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def create_registry_engine(database: str | URL | None = None, *, echo: bool = False) -> Engine:
@@ -78,5 +100,6 @@ def create_registry_engine(database: str | URL | None = None, *, echo: bool = Fa
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        event.listen(engine, "begin", _postgresql_begin)
     logger.debug("registry engine for %s", url.render_as_string(hide_password=True))
     return engine
