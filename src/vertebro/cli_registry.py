@@ -60,12 +60,14 @@ def _guarded(call: Callable[[], T]) -> T:
     """Run ``call``, turning vertebro's and the database's errors into exit codes."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from vertebro.errors import InvalidDocument, RegistryError
+    from vertebro.errors import InvalidBackup, InvalidDocument, RegistryError
 
     try:
         return call()
     except InvalidDocument as exc:
         raise _fail(exc.lines, 2) from None
+    except InvalidBackup as exc:
+        raise _fail([str(exc)], 2) from None
     except RegistryError as exc:
         raise _fail([str(exc)], 1) from None
     except (SQLAlchemyError, OSError) as exc:
@@ -117,7 +119,7 @@ def db_backup(
     database: DatabaseOption = None,
 ) -> None:
     """Back the registry up: SQLite through its online backup API, PostgreSQL as a
-    logical dump (JSON)."""
+    logical dump (JSON) read in one consistent snapshot."""
     from vertebro.registry.backup import backup
     from vertebro.services.registry import Actor, record_export, unit_of_work
 
@@ -137,7 +139,8 @@ def db_restore(
     path: Annotated[Path, typer.Argument(help="A backup made by `vertebro db backup`.")],
     database: DatabaseOption = None,
 ) -> None:
-    """Restore a backup into an empty database, then upgrade it."""
+    """Restore a backup into an empty database, then upgrade it: all or nothing (a file
+    that cannot be restored exits 2 and leaves the database as it was)."""
     from vertebro.registry.backup import restore
     from vertebro.services.registry import Actor, unit_of_work
 
