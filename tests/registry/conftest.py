@@ -100,6 +100,9 @@ def registry(database_url: str) -> Iterator[Any]:
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
+#: The day the tests' records are entered: after every visit they date (registry-v1 1.1
+#: refuses a follow-up or a performed session dated after the registry's today).
+RECORDED = date(2026, 12, 31)
 
 
 def example_case(name: str = "l1-wedge", case_id: str | None = None) -> dict[str, Any]:

@@ -8,8 +8,8 @@ or consent is ``no`` (the safety items of rulebook K-1/K-2 and informed consent)
 
 from __future__ import annotations
 
-from enum import StrEnum
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import Field
