@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.registry.conftest import new_pg_database, pg_server  # noqa: F401  (fixture reuse)
+from tests.registry.conftest import (  # noqa: F401  (fixture reuse)
+    backend,
+    database_url,
+    new_pg_database,
+    pg_server,
+)
 from tests.security.process import ServerProcess, serve_process
 
 
