@@ -31,6 +31,17 @@ ROUTES = {
     ("get", "/api/audit"),
     ("get", "/api/outcomes"),
     ("get", "/health"),
+    # api-v1 1.1
+    ("get", "/api/cases/{case_id}/procedures/{procedure_id}"),
+    ("put", "/api/cases/{case_id}/procedures/{procedure_id}"),
+    ("post", "/api/cases/{case_id}/procedures/{procedure_id}/void"),
+    ("get", "/api/cases/{case_id}/follow-ups/{follow_up_id}"),
+    ("put", "/api/cases/{case_id}/follow-ups/{follow_up_id}"),
+    ("post", "/api/cases/{case_id}/follow-ups/{follow_up_id}/void"),
+    ("get", "/api/cases/{case_id}/checklist"),
+    ("put", "/api/cases/{case_id}/checklist"),
+    ("get", "/api/tokens"),
+    ("delete", "/api/tokens/{token_id}"),
 }
 
 
