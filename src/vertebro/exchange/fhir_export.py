@@ -40,6 +40,11 @@ class ExchangeRecord:
     procedures: Sequence[Procedure] = field(default_factory=tuple)
     follow_ups: Sequence[FollowUp] = field(default_factory=tuple)
     birth_year: int | None = None
+    #: Positions in ``procedures`` / ``follow_ups`` of void records (registry-v1 1.1): their
+    #: resources are marked ``entered-in-error`` and their documents not carried, so that an
+    #: import never takes them for live records.
+    void_procedures: frozenset[int] = frozenset()
+    void_follow_ups: frozenset[int] = frozenset()
 
 
 def _coding(code: Code) -> dict[str, str]:
@@ -71,9 +76,10 @@ def _observation(
     when: str | None = None,
     site: Code | None = None,
     focus: str | None = None,
+    status: str = "final",
 ) -> dict[str, Any]:
     obs: dict[str, Any] = {
-        "status": "final",
+        "status": status,
         "code": _concept(code),
         "subject": {"reference": subject},
         **value,
@@ -106,24 +112,29 @@ def _scores(
     pain: int | None,
     odi: float | None,
     rdq: int | None,
+    status: str = "final",
 ) -> None:
     if pain is not None:
         builder.add(
             "Observation",
             f"{key}/pain",
-            _observation(subject, PAIN_NRS, {"valueInteger": pain}, when=when),
+            _observation(subject, PAIN_NRS, {"valueInteger": pain}, when=when, status=status),
         )
     if odi is not None:
         builder.add(
             "Observation",
             f"{key}/odi",
-            _observation(subject, project_code("odi"), _quantity(odi, "%", "%"), when=when),
+            _observation(
+                subject, project_code("odi"), _quantity(odi, "%", "%"), when=when, status=status
+            ),
         )
     if rdq is not None:
         builder.add(
             "Observation",
             f"{key}/rdq",
-            _observation(subject, project_code("rdq"), {"valueInteger": rdq}, when=when),
+            _observation(
+                subject, project_code("rdq"), {"valueInteger": rdq}, when=when, status=status
+            ),
         )
 
 
@@ -209,16 +220,18 @@ def build_bundle(record: ExchangeRecord) -> dict[str, Any]:
     _scores(
         b, subject, None, "baseline", case.clinical.pain_nrs, case.clinical.odi, case.clinical.rdq
     )
-    for follow_up in record.follow_ups:
+    for i, follow_up in enumerate(record.follow_ups):
         when = follow_up.date.isoformat()
+        void = i in record.void_follow_ups
         _scores(
             b,
             subject,
             when,
-            f"follow-up/{follow_up.visit}",
+            f"follow-up/{follow_up.visit}" + (f"/void-{i}" if void else ""),
             follow_up.pain_nrs,
             follow_up.odi,
             follow_up.rdq,
+            "entered-in-error" if void else "final",
         )
 
     for i, procedure in enumerate(record.procedures):
@@ -227,7 +240,9 @@ def build_bundle(record: ExchangeRecord) -> dict[str, Any]:
                 "Procedure",
                 f"{i}/{item.level}",
                 {
-                    "status": _PROCEDURE_STATUS[procedure.status],
+                    "status": "entered-in-error"
+                    if i in record.void_procedures
+                    else _PROCEDURE_STATUS[procedure.status],
                     "code": _concept(project_code(str(item.technique))),
                     "subject": {"reference": subject},
                     "performedDateTime": procedure.date.isoformat(),
@@ -297,10 +312,12 @@ def build_bundle(record: ExchangeRecord) -> dict[str, Any]:
     documents += [
         (f"procedure/{i}", p.model_dump_json(exclude_unset=True))
         for i, p in enumerate(record.procedures)
+        if i not in record.void_procedures
     ]
     documents += [
         (f"follow-up/{i}", f.model_dump_json(exclude_unset=True))
         for i, f in enumerate(record.follow_ups)
+        if i not in record.void_follow_ups
     ]
     for key, text in documents:
         b.add(

@@ -36,7 +36,8 @@ def exchange_record(tx: Tx, case_id: str, *, via: str | None = None) -> Exchange
     The case is its current version; the assessment is the latest *stored* one (as the
     registry shows it, whichever case version it was made from). Only when none is stored
     is the current version assessed for the Bundle (under today's rulebook; not stored).
-    Procedures and follow-ups come in the registry's order (by date). ``via`` (``web`` …)
+    Procedures and follow-ups come in the registry's order (by date); void ones are marked
+    (``entered-in-error``, their documents not carried). ``via`` (``web`` …)
     goes into the audit record. Needs the viewer role; :class:`NotFound` for an unknown case.
     """
     from vertebro.guidance import assess
@@ -45,8 +46,10 @@ def exchange_record(tx: Tx, case_id: str, *, via: str | None = None) -> Exchange
     view = get_case(tx, case_id)
     patient = get_patient(tx, view.patient_code)
     stored = latest_assessment(tx, case_id)
-    procedures = tuple(p.procedure for p in list_procedures(tx, case_id))
-    follow_ups = tuple(f.follow_up for f in list_follow_ups(tx, case_id))
+    procedure_views = list_procedures(tx, case_id)
+    follow_up_views = list_follow_ups(tx, case_id)
+    procedures = tuple(p.procedure for p in procedure_views)
+    follow_ups = tuple(f.follow_up for f in follow_up_views)
     detail: dict[str, Any] = {
         "case_id": case_id,
         "version": view.version,
@@ -64,6 +67,8 @@ def exchange_record(tx: Tx, case_id: str, *, via: str | None = None) -> Exchange
         procedures=procedures,
         follow_ups=follow_ups,
         birth_year=patient.birth_year,
+        void_procedures=frozenset(i for i, p in enumerate(procedure_views) if p.void),
+        void_follow_ups=frozenset(i for i, f in enumerate(follow_up_views) if f.void),
     )
 
 
