@@ -29,6 +29,7 @@ from vertebro.services.registry import (
     get_case,
     list_assessments,
     list_case_versions,
+    prepare_assessment,
     replace_case,
     worklist,
 )
@@ -153,6 +154,9 @@ def stored_assessments(request: Request, credentials: Credentials, case_id: Case
 )
 def assess_stored_case(request: Request, credentials: Credentials, case_id: CaseId) -> Response:
     """Assess the case's current version and store the result. Clinician."""
+    with bearer_tx(request, credentials, Role.CLINICIAN, write=False) as tx:
+        current = get_case(tx, case_id)
+    prepared = prepare_assessment(current.version, current.case)  # outside any transaction
     with bearer_tx(request, credentials, Role.CLINICIAN) as tx:
-        view = assess_case(tx, case_id)
+        view = assess_case(tx, case_id, prepared)
     return json_response(assessment_item(view), 201)

@@ -17,6 +17,7 @@ from vertebro.services.registry import (
     create_patient,
     get_case,
     get_patient,
+    prepare_assessment,
     replace_case,
 )
 from vertebro.web.case_form import CASE_GROUPS, FRACTURE_GROUPS, document_from_form
@@ -161,14 +162,15 @@ async def create_case_from_form(request: Request) -> Response:
         return shown
     document = document_from_form(form)
     try:
-        case = parse_case(document)  # before the write transaction opens
+        case = parse_case(document)  # parsed and assessed before the write transaction
+        prepared = prepare_assessment(1, case)
         with web_tx(request, Role.CLINICIAN) as tx:
             try:
                 get_patient(tx, code)
             except NotFound:
                 create_patient(tx, {"code": code})
             view = create_case(tx, code, case)
-            assess_case(tx, view.case_id)
+            assess_case(tx, view.case_id, prepared)
     except InvalidDocument as exc:
         lines = [(("patient_code" if p.path == "code" else p.path), p.reason) for p in exc.problems]
         return _render(request, _values_of(document), patient_code=code, errors=lines, status=422)
@@ -205,10 +207,11 @@ async def save_case_edit(request: Request, case_id: str) -> Response:
     document["case_id"] = case_id
     common: dict[str, Any] = {"editing": case_id, "patient_code": code, "version": version}
     try:
-        case = parse_case(document)  # before the write transaction opens
+        case = parse_case(document)  # parsed and assessed before the write transaction
+        prepared = None if version is None else prepare_assessment(version + 1, case)
         with web_tx(request, Role.CLINICIAN) as tx:
             replace_case(tx, case_id, case, version)
-            assess_case(tx, case_id)
+            assess_case(tx, case_id, prepared)
     except InvalidDocument as exc:
         return _render(
             request, _values_of(document), errors=problem_lines(exc), status=422, **common

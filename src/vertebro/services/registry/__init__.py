@@ -12,9 +12,11 @@ Errors come from :mod:`vertebro.errors` (``InvalidDocument`` → 422, ``NotFound
 """
 
 from vertebro.services.registry.assessments import (
+    PreparedAssessment,
     assess_case,
     latest_assessment,
     list_assessments,
+    prepare_assessment,
     rerun_assessment,
 )
 from vertebro.services.registry.audit import list_audit, record_export
@@ -111,6 +113,7 @@ __all__ = [
     "NewSession",
     "OpenSession",
     "PatientView",
+    "PreparedAssessment",
     "Principal",
     "ProcedureView",
     "StoredToken",
@@ -146,6 +149,7 @@ __all__ = [
     "list_tokens",
     "list_users",
     "log_in",
+    "prepare_assessment",
     "record_etag",
     "record_export",
     "record_follow_up",
