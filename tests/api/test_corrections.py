@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from tests.api.conftest import example
 from tests.api.server import LiveServer, live_server, sqlite_url
-from tests.registry.conftest import follow_up_doc, new_pg_database, procedure_doc
+from tests.registry.conftest import checklist_doc, follow_up_doc, new_pg_database, procedure_doc
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -262,20 +262,7 @@ def test_the_checklist_record(dated_server: LiveServer) -> None:
             client.put(url, json=document, headers={"If-Match": blank.headers["etag"]}).status_code
             == 403
         )
-    document.update(
-        dict.fromkeys(
-            (
-                "anticoagulation_paused",
-                "inr_acceptable",
-                "platelets_acceptable",
-                "consent_signed",
-                "allergies_checked",
-                "fasting",
-            ),
-            "yes",
-        )
-    )
-    document["mri_date"] = "2026-05-20"
+    document = checklist_doc(mri_date="2026-05-20")
     with dated_server.client("clinician") as client:
         assert client.put(url, json=document).status_code == 428
         ready = client.put(url, json=document, headers={"If-Match": blank.headers["etag"]})

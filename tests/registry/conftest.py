@@ -147,3 +147,24 @@ def follow_up_doc(visit: str, when: str, **changes: Any) -> dict[str, Any]:
     }
     document.update(changes)
     return document
+
+
+#: The six questions of ``vertebro.checklist/1`` (registry-v1 1.1), as the spec names them.
+CHECKLIST_QUESTIONS = (
+    "anticoagulation_paused",
+    "inr_acceptable",
+    "platelets_acceptable",
+    "consent_signed",
+    "allergies_checked",
+    "fasting",
+)
+
+
+def checklist_doc(answer: str = "yes", **changes: Any) -> dict[str, Any]:
+    """A checklist answering every question ``answer``."""
+    document: dict[str, Any] = {
+        "schema": "vertebro.checklist/1",
+        **dict.fromkeys(CHECKLIST_QUESTIONS, answer),
+    }
+    document.update(changes)
+    return document

@@ -11,7 +11,7 @@ import httpx
 
 from tests.api.conftest import any_server, example  # noqa: F401  (fixture reuse)
 from tests.api.server import ROLES, LiveServer
-from tests.registry.conftest import follow_up_doc, procedure_doc
+from tests.registry.conftest import checklist_doc, follow_up_doc, procedure_doc
 
 RANK = {role: i for i, role in enumerate(ROLES)}
 PUBLIC = None
@@ -51,20 +51,7 @@ NEEDED: dict[tuple[str, str], str | None] = {
     ("DELETE", "/api/tokens/{token_id}"): "viewer",
 }
 
-CHECKLIST = {
-    "schema": "vertebro.checklist/1",
-    **dict.fromkeys(
-        (
-            "anticoagulation_paused",
-            "inr_acceptable",
-            "platelets_acceptable",
-            "consent_signed",
-            "allergies_checked",
-            "fasting",
-        ),
-        "yes",
-    ),
-}
+CHECKLIST = checklist_doc()
 
 
 def _seed(server: LiveServer) -> dict[str, str]:

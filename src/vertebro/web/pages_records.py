@@ -182,19 +182,17 @@ async def _save_procedure(
         with web_tx(request, Role.CLINICIAN, write=False) as tx:
             view = get_case(tx, case_id)
             stored = latest_assessment(tx, case_id)
-        lines = problem_lines(exc) if isinstance(exc, InvalidDocument) else []
-        status = 422 if lines else (412 if isinstance(exc, PreconditionFailed) else 409)
-        return _procedure_page(
-            request,
-            view,
-            None if stored is None else stored.assessment,
-            form,
-            error_lines=lines,
-            conflict="" if lines else str(exc),
-            status=status,
-            **extra,
-        )
+        assessment = None if stored is None else stored.assessment
+        return _procedure_page(request, view, assessment, form, **_refusal(exc), **extra)
     return None
+
+
+def _refusal(exc: InvalidDocument | Conflict | PreconditionFailed) -> dict[str, Any]:
+    """A refused record form's problems: 422 with the field lines, 412 for a stale version,
+    409 for a conflict (its message shown above the form)."""
+    lines = problem_lines(exc) if isinstance(exc, InvalidDocument) else []
+    status = 422 if lines else (412 if isinstance(exc, PreconditionFailed) else 409)
+    return {"error_lines": lines, "conflict": "" if lines else str(exc), "status": status}
 
 
 @router.post("/cases/{case_id}/procedure")
@@ -325,17 +323,7 @@ async def _save_follow_up(
             return store(tx, follow_up)
     except (InvalidDocument, Conflict, PreconditionFailed) as exc:
         shown = {k: v for k, v in form.items() if k != "csrf_token"}
-        lines = problem_lines(exc) if isinstance(exc, InvalidDocument) else []
-        status = 422 if lines else (412 if isinstance(exc, PreconditionFailed) else 409)
-        return _follow_up_page(
-            request,
-            case_id,
-            shown,
-            error_lines=lines,
-            conflict="" if lines else str(exc),
-            status=status,
-            **extra,
-        )
+        return _follow_up_page(request, case_id, shown, **_refusal(exc), **extra)
 
 
 @router.post("/cases/{case_id}/follow-up")

@@ -9,18 +9,24 @@ and why, and leaves the schedule, the case status and every analytic.
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
 
 from vertebro.errors import (
     Conflict,
     InvalidDocument,
+    NotFound,
     PreconditionFailed,
     PreconditionRequired,
 )
+from vertebro.registry.schema import CaseRow, FollowUpRow, ProcedureRow
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.views import VoidMark
 
-__all__ = ["MAX_REASON", "check_version", "mark_void", "parse_reason", "void_mark"]
+__all__ = ["MAX_REASON", "check_version", "parse_reason", "record_row", "void_mark", "void_record"]
+
+R = TypeVar("R", ProcedureRow, FollowUpRow)
 
 MAX_REASON = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -28,10 +34,28 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 class Voidable(Protocol):
     id: int
+    case_pk: int
     version: int
+    document: dict[str, Any]
     void_at: Any
     void_by: str | None
     void_reason: str | None
+
+
+def record_row(
+    tx: Tx, model: type[R], record_id: int, case_id: str | None, *, for_update: bool
+) -> R:
+    """The procedure or follow-up row ``record_id`` (of the case ``case_id`` when given);
+    :class:`NotFound` otherwise."""
+    query = select(model).where(model.id == record_id)
+    if case_id is not None:
+        query = query.join(CaseRow, CaseRow.id == model.case_pk).where(CaseRow.case_id == case_id)
+    row = tx.session.scalars(query.with_for_update() if for_update else query).one_or_none()
+    if row is None:
+        what = "procedure" if model is ProcedureRow else "follow-up"
+        where = "" if case_id is None else f" in case {case_id!r}"
+        raise NotFound(f"no {what} {record_id}{where}")
+    return row
 
 
 def parse_reason(reason: object) -> str:
@@ -69,13 +93,23 @@ def check_version(what: str, row: Voidable, expected: int | None) -> None:
         )
 
 
-def mark_void(tx: Tx, what: str, row: Voidable, reason: object) -> dict[str, Any]:
-    """Mark ``row`` void by the acting user, now, for ``reason``; 409 when it already is.
-    Returns the mark as the audit log's ``after``."""
+def void_record(tx: Tx, entity: str, row: Voidable, reason: object) -> str:
+    """Mark ``row`` (a ``procedure`` or ``follow_up``) void by the acting user, now, for
+    ``reason``; 409 when it already is. Audited as ``<entity>.void``; returns the case id."""
     text = parse_reason(reason)
+    what = f"{entity.replace('_', '-')} {row.id}"
     if row.void_at is not None:
         raise Conflict(f"{what} is already void")
     row.void_at = tx.now
     row.void_by = tx.actor.name
     row.void_reason = text
-    return {"void": {"at": tx.now.isoformat(), "by": tx.actor.name, "reason": text}}
+    tx.session.flush()
+    case_id = tx.session.get_one(CaseRow, row.case_pk).case_id
+    tx.audit(
+        f"{entity}.void",
+        entity,
+        f"{case_id}/{row.id}",
+        before={"version": row.version, "document": row.document},
+        after={"void": {"at": tx.now.isoformat(), "by": tx.actor.name, "reason": text}},
+    )
+    return case_id

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from vertebro.errors import InvalidFollowUp, NotFound, PreconditionFailed
+from vertebro.errors import InvalidFollowUp, PreconditionFailed
 from vertebro.model import FollowUp, Visit, parse_follow_up
 from vertebro.model.dates import follow_up_date_problems
 from vertebro.model.pathway import anchor_date, days_after_anchor, is_out_of_window
@@ -32,7 +32,12 @@ from vertebro.registry.schema import (
     Role,
 )
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.corrections import check_version, mark_void, void_mark
+from vertebro.services.registry.corrections import (
+    check_version,
+    record_row,
+    void_mark,
+    void_record,
+)
 from vertebro.services.registry.lookup import case_row
 from vertebro.services.registry.procedures import first_procedure_date
 from vertebro.services.registry.views import FollowUpView
@@ -185,20 +190,6 @@ def _edit(tx: Tx, case_id: str, row: FollowUpRow, follow_up: FollowUp) -> None:
     )
 
 
-def _row(tx: Tx, follow_up_id: int, case_id: str | None, *, for_update: bool) -> FollowUpRow:
-    """The record ``follow_up_id`` (of the case ``case_id`` when given); 404 otherwise."""
-    query = select(FollowUpRow).where(FollowUpRow.id == follow_up_id)
-    if case_id is not None:
-        query = query.join(CaseRow, CaseRow.id == FollowUpRow.case_pk).where(
-            CaseRow.case_id == case_id
-        )
-    row = tx.session.scalars(query.with_for_update() if for_update else query).one_or_none()
-    if row is None:
-        where = "" if case_id is None else f" in case {case_id!r}"
-        raise NotFound(f"no follow-up {follow_up_id}{where}")
-    return row
-
-
 def update_follow_up(
     tx: Tx,
     follow_up_id: int,
@@ -212,7 +203,7 @@ def update_follow_up(
     :class:`~vertebro.errors.Conflict`; a void record cannot be edited (409)."""
     tx.require(Role.COORDINATOR)
     parsed = parse_follow_up(document)
-    row = _row(tx, follow_up_id, case_id, for_update=True)
+    row = record_row(tx, FollowUpRow, follow_up_id, case_id, for_update=True)
     check_version(f"follow-up {follow_up_id}", row, expected_version)
     case = tx.session.get_one(CaseRow, row.case_pk)
     follow_up = _dated(tx, case, parsed)
@@ -227,24 +218,15 @@ def void_follow_up(
     registry and the audit log, leaves the schedule, the status and the analytics, and
     its visit may be recorded again."""
     tx.require(Role.COORDINATOR)
-    row = _row(tx, follow_up_id, case_id, for_update=True)
-    after = mark_void(tx, f"follow-up {follow_up_id}", row, reason)
-    tx.session.flush()
-    case = tx.session.get_one(CaseRow, row.case_pk)
-    tx.audit(
-        "follow_up.void",
-        "follow_up",
-        f"{case.case_id}/{row.id}",
-        before={"version": row.version, "document": row.document},
-        after=after,
-    )
-    return _view(case.case_id, row, case_anchor(tx, case))
+    row = record_row(tx, FollowUpRow, follow_up_id, case_id, for_update=True)
+    case_id = void_record(tx, "follow_up", row, reason)
+    return _view(case_id, row, case_anchor(tx, tx.session.get_one(CaseRow, row.case_pk)))
 
 
 def get_follow_up(tx: Tx, follow_up_id: int, *, case_id: str | None = None) -> FollowUpView:
     """One follow-up record (of the case ``case_id`` when given), void or not."""
     tx.require(Role.VIEWER)
-    row = _row(tx, follow_up_id, case_id, for_update=False)
+    row = record_row(tx, FollowUpRow, follow_up_id, case_id, for_update=False)
     case = tx.session.get_one(CaseRow, row.case_pk)
     return _view(case.case_id, row, case_anchor(tx, case))
 

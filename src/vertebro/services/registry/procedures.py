@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 
 from vertebro.errors import (
     InvalidProcedure,
-    NotFound,
     ProcedureRefused,
 )
 from vertebro.model import (
@@ -46,7 +45,12 @@ from vertebro.registry.schema import (
 )
 from vertebro.services.registry.assessments import latest_assessment_row
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.corrections import check_version, mark_void, void_mark
+from vertebro.services.registry.corrections import (
+    check_version,
+    record_row,
+    void_mark,
+    void_record,
+)
 from vertebro.services.registry.lookup import case_row
 from vertebro.services.registry.views import ProcedureView
 
@@ -211,20 +215,6 @@ def record_procedure(tx: Tx, case_id: str, document: ProcedureInput) -> Procedur
     return _view(case_id, row)
 
 
-def _row(tx: Tx, procedure_id: int, case_id: str | None, *, for_update: bool) -> ProcedureRow:
-    """The session ``procedure_id`` (of the case ``case_id`` when given); 404 otherwise."""
-    query = select(ProcedureRow).where(ProcedureRow.id == procedure_id)
-    if case_id is not None:
-        query = query.join(CaseRow, CaseRow.id == ProcedureRow.case_pk).where(
-            CaseRow.case_id == case_id
-        )
-    row = tx.session.scalars(query.with_for_update() if for_update else query).one_or_none()
-    if row is None:
-        where = "" if case_id is None else f" in case {case_id!r}"
-        raise NotFound(f"no procedure {procedure_id}{where}")
-    return row
-
-
 def update_procedure(
     tx: Tx,
     procedure_id: int,
@@ -238,7 +228,7 @@ def update_procedure(
     the same rules as recording apply. A void session cannot be edited (409)."""
     tx.require(Role.CLINICIAN)
     procedure = parse_dated_procedure(tx, document)
-    row = _row(tx, procedure_id, case_id, for_update=True)
+    row = record_row(tx, ProcedureRow, procedure_id, case_id, for_update=True)
     check_version(f"procedure {procedure_id}", row, expected_version)
     case = tx.session.get_one(CaseRow, row.case_pk)
     latest = _check(tx, case, procedure)
@@ -273,24 +263,14 @@ def void_procedure(
     """Mark a session void with a reason (1–500 characters): it stays in the registry and
     the audit log, and leaves the schedule, the case status and the analytics."""
     tx.require(Role.CLINICIAN)
-    row = _row(tx, procedure_id, case_id, for_update=True)
-    after = mark_void(tx, f"procedure {procedure_id}", row, reason)
-    tx.session.flush()
-    case = tx.session.get_one(CaseRow, row.case_pk)
-    tx.audit(
-        "procedure.void",
-        "procedure",
-        f"{case.case_id}/{row.id}",
-        before={"version": row.version, "document": row.document},
-        after=after,
-    )
-    return _view(case.case_id, row)
+    row = record_row(tx, ProcedureRow, procedure_id, case_id, for_update=True)
+    return _view(void_record(tx, "procedure", row, reason), row)
 
 
 def get_procedure(tx: Tx, procedure_id: int, *, case_id: str | None = None) -> ProcedureView:
     """One session (of the case ``case_id`` when given), void or not."""
     tx.require(Role.VIEWER)
-    row = _row(tx, procedure_id, case_id, for_update=False)
+    row = record_row(tx, ProcedureRow, procedure_id, case_id, for_update=False)
     return _view(tx.session.get_one(CaseRow, row.case_pk).case_id, row)
 
 

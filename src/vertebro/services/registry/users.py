@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -150,25 +151,25 @@ def add_user(tx: Tx, name: str, role: Role | str, password: str | HashedPassword
     return _view(user)
 
 
-def end_user_sessions(tx: Tx, user_id: int) -> int:
-    """End every open web session of the user now; how many were open."""
-    ended = tx.session.execute(
-        update(WebSessionRow)
-        .where(WebSessionRow.user_id == user_id, WebSessionRow.ended_at.is_(None))
-        .values(ended_at=tx.now)
+def _stamp_open(tx: Tx, column: Any, user_id: int) -> int:
+    """Set ``column`` (``ended_at``, ``revoked_at``) to now on the user's rows where it is
+    still null; how many there were."""
+    done = tx.session.execute(
+        update(column.class_)
+        .where(column.class_.user_id == user_id, column.is_(None))
+        .values({column.key: tx.now})
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(ended, "rowcount", 0) or 0)
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
+def end_user_sessions(tx: Tx, user_id: int) -> int:
+    """End every open web session of the user now; how many were open."""
+    return _stamp_open(tx, WebSessionRow.ended_at, user_id)
 
 
 def _revoke_tokens(tx: Tx, user_id: int) -> int:
-    revoked = tx.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=tx.now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(revoked, "rowcount", 0) or 0)
+    return _stamp_open(tx, ApiToken.revoked_at, user_id)
 
 
 def reset_password(tx: Tx, name: str, password: str | HashedPassword) -> UserView:
