@@ -31,6 +31,11 @@ def _seed(server: LiveServer) -> tuple[int, int]:
             json=follow_up_doc("1 week", (performed + timedelta(days=7)).isoformat()),
         )
         assert visit.status_code == 201, visit.text
+        day = client.post(
+            "/api/cases/V-1-c/follow-ups",
+            json=follow_up_doc("1 day", (performed + timedelta(days=1)).isoformat()),
+        )
+        assert day.status_code == 201, day.text
     return made.json()["id"], visit.json()["id"]
 
 
@@ -57,6 +62,17 @@ def test_correct_and_void_on_the_case_page(page: Any, web_server: LiveServer) ->
     assert "VOID" in text and "recorded for the wrong patient" in text and "clinician" in text
     assert visit.get_by_role("button", name="Void").count() == 0
     shot(page, "11-record-void")
+    page.goto("/cases/V-1-c/follow-up")
+    page.goto("/cases/V-1-c")
+    day = page.locator(".records li", has_text="1 day on")
+    day.get_by_role("link", name="Correct").click()
+    page.wait_for_url("**/follow-ups/*/edit")
+    assert "Correct the 1 day visit (version 1)" in page.locator("main").inner_text()
+    page.get_by_label("Back pain now (NRS)").fill("1")
+    page.get_by_role("button", name="Save the visit").click()
+    page.wait_for_url("**/cases/V-1-c*")
+    day = page.locator(".records li", has_text="1 day on")
+    assert "pain 1/10" in day.inner_text() and "version 2" in day.inner_text()
     page.goto("/cases/V-1-c/follow-up")
     rows = page.locator("table.schedule tbody tr").all_inner_texts()
     week = next(r for r in rows if r.startswith("1 week"))
