@@ -175,14 +175,16 @@ def test_a_failed_restore_leaves_the_target_as_it_was(
 
 
 def test_the_postgresql_dump_reads_one_snapshot(
-    database_url: str, backend: str, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A row committed between two tables' reads is in neither or in both."""
-    if backend != "postgresql":
-        pytest.skip("the SQLite backup API copies one snapshot by construction")
+    """A row committed between two tables' reads is in neither or in both (PostgreSQL; the
+    SQLite backup API copies one snapshot by construction)."""
     from sqlalchemy import Table
 
+    from tests.registry.conftest import new_pg_database
     from vertebro.registry import backup as backup_module
+
+    database_url = new_pg_database(request.getfixturevalue("pg_server"))
     from vertebro.services import registry as svc
     from vertebro.services.registry import Actor, unit_of_work
 
