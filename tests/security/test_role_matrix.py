@@ -93,8 +93,15 @@ def _seed(server: LiveServer) -> dict[str, str]:
     }
 
 
+class _Ids(dict[str, str]):
+    """Path parameters: the seeded records' ids; any other parameter (a route added later)
+    gets ``1`` — the role checks come before the lookup."""
+
+    def __missing__(self, key: str) -> str:
+        return "1"
+
+
 def _request(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
-    url = path.format(**ids)
     if path.endswith("/void"):
         return {"json": {"reason": "entered in the wrong case"}}
     if method in ("POST", "PUT"):
@@ -113,12 +120,11 @@ def _request(method: str, path: str, ids: dict[str, str]) -> dict[str, Any]:
         if path == "/api/measure":
             return {"files": {"labels": ("x.nii.gz", b"\x1f\x8b not a label map")}}
         return {"json": body} if body is not None else {}
-    del url
     return {}
 
 
 def test_every_route_against_the_spec_table(any_server: LiveServer) -> None:  # noqa: F811
-    ids = _seed(any_server)
+    ids = _Ids(_seed(any_server))
     schema = httpx.get(any_server.url + "/openapi.json").json()
     routes = [
         (method.upper(), path)
@@ -136,7 +142,7 @@ def test_every_route_against_the_spec_table(any_server: LiveServer) -> None:  # 
     checked = 0
     for method, path in routes:
         needed = NEEDED[(method, path)]
-        url = any_server.url + path.format(**ids)
+        url = any_server.url + path.format_map(ids)
         extra = _request(method, path, ids)
         for name, headers in bad.items():
             reply = httpx.request(method, url, headers=headers, timeout=30, **extra)
