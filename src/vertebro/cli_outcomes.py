@@ -82,7 +82,7 @@ def outcomes(
     """Outcomes of the registry: success, score changes, KP against VP (non-randomised),
     leakage, new fractures (Kaplan-Meier) and follow-up completeness."""
     from vertebro.outcomes.records import TechniqueGroup
-    from vertebro.services.registry import Actor, unit_of_work
+    from vertebro.services.registry import Actor, record_export, unit_of_work
     from vertebro.services.registry.outcomes import outcomes_document
 
     _log_to_stderr()
@@ -98,10 +98,23 @@ def outcomes(
     with _registry(database) as registry:
 
         def run() -> dict[str, Any]:
-            with unit_of_work(registry, Actor.cli()) as tx:
-                return outcomes_document(
+            with unit_of_work(registry, Actor.cli(), write=False) as tx:
+                document = outcomes_document(
                     tx, as_of=reference, include_demo=include_demo, since=start, technique=group
                 )
+            with unit_of_work(registry, Actor.cli()) as tx:  # the export is audited
+                record_export(
+                    tx,
+                    "outcomes",
+                    {
+                        "include_demo": include_demo,
+                        "since": None if start is None else start.isoformat(),
+                        "technique": None if group is None else group.value,
+                        "format": output.value,
+                        "via": "cli",
+                    },
+                )
+            return document
 
         document = _guarded(run)
     logger.info(

@@ -51,13 +51,21 @@ def reassess(
     store the new assessments (the old ones are kept with their rulebook version) and
     list the cases whose recommendation, level decisions or plan changed. Audited."""
     from vertebro.reporting.reassessment import reassessment_csv, reassessment_text
-    from vertebro.services.registry import Actor, reassess_registry, unit_of_work
+    from vertebro.services.registry import (
+        Actor,
+        commit_reassessment,
+        prepare_reassessment,
+        unit_of_work,
+    )
 
     with _registry(database) as registry:
 
         def run() -> ReassessmentReport:
-            with unit_of_work(registry, Actor.cli()) as tx:
-                return reassess_registry(tx, dry_run=dry_run)
+            actor = Actor.cli()
+            with unit_of_work(registry, actor, write=False) as tx:
+                prepared = prepare_reassessment(tx, dry_run=dry_run)
+            with unit_of_work(registry, actor) as tx:
+                return commit_reassessment(tx, prepared)
 
         report = _guarded(run)
     if output_format is ReportFormat.JSON:

@@ -9,6 +9,7 @@
      │    └── InvalidFollowUp           ... a vertebro.follow_up/1 (registry-v1)
      ├── ImageError(ValueError)         an image or label file cannot be read or used
      │    └── LabelMapError             a label map breaks measurement-v1's rules
+     ├── InvalidBackup(ValueError)      a registry backup file cannot be restored (exit 2)
      ├── RegistryError                  the registry refuses a request (HTTP status in brackets)
      │    ├── NotFound(LookupError)     no such patient, case, user … [404]
      │    ├── Conflict                  the request clashes with stored state [409]
@@ -33,6 +34,7 @@ __all__ = [
     "AuthenticationFailed",
     "Conflict",
     "ImageError",
+    "InvalidBackup",
     "InvalidCase",
     "InvalidDocument",
     "InvalidFollowUp",
@@ -106,6 +108,16 @@ class ImageError(VertebroError, ValueError):
 
 class LabelMapError(ImageError):
     """A label map breaks the rules of ``vertebro.measurement/1``."""
+
+
+class InvalidBackup(VertebroError, ValueError):
+    """A backup file that cannot be restored (truncated, garbage, made by a newer vertebro,
+    rows breaking the schema); ``source`` names the file. Nothing was restored."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
 
 
 class RegistryError(VertebroError):

@@ -44,6 +44,17 @@ ROUTES = {
     ("put", "/api/measurement-reviews/{key}"),
     ("get", "/api/measurement-reviews/{key}/measurement"),
     ("get", "/api/measurement-reviews/{key}/versions"),
+    # api-v1 1.1
+    ("get", "/api/cases/{case_id}/procedures/{procedure_id}"),
+    ("put", "/api/cases/{case_id}/procedures/{procedure_id}"),
+    ("post", "/api/cases/{case_id}/procedures/{procedure_id}/void"),
+    ("get", "/api/cases/{case_id}/follow-ups/{follow_up_id}"),
+    ("put", "/api/cases/{case_id}/follow-ups/{follow_up_id}"),
+    ("post", "/api/cases/{case_id}/follow-ups/{follow_up_id}/void"),
+    ("get", "/api/cases/{case_id}/checklist"),
+    ("put", "/api/cases/{case_id}/checklist"),
+    ("get", "/api/tokens"),
+    ("delete", "/api/tokens/{token_id}"),
 }
 
 

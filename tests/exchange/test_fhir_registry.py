@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.exchange.r4 import assert_valid_r4
 from tests.registry import conftest as registry_fixtures
 from tests.registry.conftest import (
     NOW,
+    RECORDED,
     example_case,
     follow_up_doc,
     new_pg_database,
@@ -74,7 +76,7 @@ def three_levels(**changes: Any) -> dict[str, Any]:
 
 def seed(reg: Registry, case_id: str = CASE, *, treated: bool = True) -> None:
     """A patient with a three-level case, assessed, one session, two follow-ups."""
-    with unit_of_work(reg, Actor.cli(), now=NOW) as tx:
+    with unit_of_work(reg, Actor.cli(), now=NOW, today=RECORDED) as tx:
         svc.create_patient(tx, {"code": PATIENT, "birth_year": 1947, "sex": "female"})
         svc.create_case(tx, PATIENT, example_case("mixed-plana-t8-t10-l1", case_id))
         if treated:
@@ -527,3 +529,56 @@ def test_web_download_of_the_bundle(tmp_path: Path) -> None:
         (export,) = audit_rows(server.registry, "export")
         assert export.actor == "viewer" and export.after is not None
         assert export.after["via"] == "web" and export.after["case_id"] == CASE
+
+
+def test_void_records_are_marked_and_never_imported_as_live(
+    registry: Registry, other_url: str
+) -> None:
+    """registry-v1 1.1: a void session and a void visit stay in the Bundle, marked
+    ``entered-in-error``; their documents are not carried, so an import leaves them out."""
+    seed(registry)
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
+        (procedure,) = svc.list_procedures(tx, CASE)
+        visit = svc.list_follow_ups(tx, CASE)[0]
+        svc.void_follow_up(tx, visit.id, "entered for the wrong patient")
+        svc.void_procedure(tx, procedure.id, "never happened")
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
+        bundle = json.loads(bundle_json(exchange_record(tx, CASE)))
+    statuses = {p["status"] for p in resources(bundle, "Procedure")}
+    assert statuses == {"entered-in-error"}
+    marked = [o for o in resources(bundle, "Observation") if o["status"] == "entered-in-error"]
+    assert marked and all(
+        o["effectiveDateTime"] == visit.follow_up.date.isoformat() for o in marked
+    )
+    record = read_bundle(json.dumps(bundle))
+    assert record.procedures == () and visit.follow_up not in record.follow_ups
+    target = Registry.open(other_url)
+    try:
+        with unit_of_work(target, Actor.cli(), now=NOW, today=RECORDED) as tx:
+            import_bundle(tx, json.dumps(bundle))
+            assert svc.list_procedures(tx, CASE) == []
+            assert len(svc.list_follow_ups(tx, CASE)) == len(record.follow_ups)
+    finally:
+        target.close()
+
+
+def test_a_bundle_with_a_future_visit_is_refused_at_its_date(
+    registry: Registry, other_url: str
+) -> None:
+    seed(registry)
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
+        bundle = bundle_json(exchange_record(tx, CASE))
+    target = Registry.open(other_url)
+    try:
+        with (
+            pytest.raises(InvalidDocument) as caught,
+            unit_of_work(target, Actor.cli(), now=NOW, today=date(2026, 1, 1)) as tx,
+        ):
+            import_bundle(tx, bundle)
+        assert any(
+            line.startswith("procedures[0].date: must not be in the future (today is 2026-01-01)")
+            for line in caught.value.lines
+        ), caught.value.lines
+        assert count(target, CaseRow) == 0
+    finally:
+        target.close()

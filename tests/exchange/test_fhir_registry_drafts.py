@@ -19,6 +19,7 @@ from tests.exchange.test_fhir_registry import (
     CASE,
     NOW,
     PATIENT,
+    RECORDED,
     audit_rows,
     count,
     levels,
@@ -160,10 +161,11 @@ def test_export_import_export_gives_the_same_bundle(
     with unit_of_work(registry, Actor.cli(), now=NOW) as tx:
         first = bundle_json(exchange_record(tx, CASE))
         deidentified = build_bundle(exchange_record(tx, CASE, deidentify=KEY))
-    with unit_of_work(other, Actor.cli(), now=NOW) as tx:  # the same day in both registries
+    # the same day in both registries
+    with unit_of_work(other, Actor.cli(), now=NOW, today=RECORDED) as tx:
         outcome = import_bundle(tx, first)
     assert (outcome.kind, outcome.id, outcome.patient_code) == ("case", CASE, PATIENT)
-    with unit_of_work(other, Actor.cli(), now=NOW) as tx:
+    with unit_of_work(other, Actor.cli(), now=NOW, today=RECORDED) as tx:
         second = bundle_json(exchange_record(tx, CASE))
     assert second == first
     assert_valid_r4({"registry": json.loads(first), "deidentified": deidentified}, tmp_path)
@@ -178,7 +180,7 @@ def test_a_bundle_stripped_of_its_documents_imports_from_its_coded_resources(
     with unit_of_work(registry, Actor.cli(), now=NOW) as tx:
         bundle = json.loads(bundle_json(exchange_record(tx, CASE)))
     bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "Binary"]
-    with unit_of_work(other, Actor.cli(), now=NOW) as tx:
+    with unit_of_work(other, Actor.cli(), now=NOW, today=RECORDED) as tx:
         outcome = import_bundle(tx, json.dumps(bundle))  # no key needed: a vertebro code
         draft = svc_draft(tx, outcome.id)
     assert (outcome.kind, outcome.patient_code) == ("draft", PATIENT)

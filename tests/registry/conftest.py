@@ -100,6 +100,9 @@ def registry(database_url: str) -> Iterator[Any]:
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
+#: The day the tests' records are entered: after every visit they date (registry-v1 1.1
+#: refuses a follow-up or a performed session dated after the registry's today).
+RECORDED = date(2026, 12, 31)
 
 
 def example_case(name: str = "l1-wedge", case_id: str | None = None) -> dict[str, Any]:
@@ -141,6 +144,27 @@ def follow_up_doc(visit: str, when: str, **changes: Any) -> dict[str, Any]:
         "visit": visit,
         "date": when,
         "pain_nrs": 3,
+    }
+    document.update(changes)
+    return document
+
+
+#: The six questions of ``vertebro.checklist/1`` (registry-v1 1.1), as the spec names them.
+CHECKLIST_QUESTIONS = (
+    "anticoagulation_paused",
+    "inr_acceptable",
+    "platelets_acceptable",
+    "consent_signed",
+    "allergies_checked",
+    "fasting",
+)
+
+
+def checklist_doc(answer: str = "yes", **changes: Any) -> dict[str, Any]:
+    """A checklist answering every question ``answer``."""
+    document: dict[str, Any] = {
+        "schema": "vertebro.checklist/1",
+        **dict.fromkeys(CHECKLIST_QUESTIONS, answer),
     }
     document.update(changes)
     return document

@@ -56,7 +56,7 @@ def test_backup_and_restore_round_trip(
             assert svc.get_case(tx, "c-1").case.case_id == "c-1"
             # Sequences continue after the restored rows.
             svc.create_patient(tx, {"code": "P-2"})
-            assert svc.log_in(tx, "alice", "correct horse") is not None
+        assert svc.log_in(restored, "alice", "correct horse").principal is not None
         with pytest.raises(Conflict):
             restore(restored.engine, target)
     finally:

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from vertebro.errors import AuthenticationFailed
 from vertebro.registry import Registry, head_revision
 from vertebro.services import registry as svc
 from vertebro.services.registry import Actor, unit_of_work
@@ -44,14 +47,16 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     assert bad_role.returncode == 2 and bad_role.stderr.startswith("role: ")
     short = run("users", "reset-password", "alice", *db, stdin="short\n")
     assert short.returncode == 2
-    assert short.stderr == "password: must be at least 8 characters\n"
+    assert short.stderr == "password: must be at least 12 characters\n"
+    weak = run("users", "add", "bob", "--role", "viewer", *db, stdin="aaaaaaaaaaaa\n")
+    assert weak.returncode == 2 and weak.stderr.startswith("password: is too easy to guess")
 
     token = run("users", "token", "alice", "--days", "3", *db)
     assert token.returncode == 0, token.stderr
     secret = token.stdout.strip()
     assert token.stdout == secret + "\n" and secret.startswith("vt_")
-    reset = run("users", "reset-password", "alice", *db, stdin="battery staple\n")
-    assert reset.returncode == 0, reset.stderr
+    too_long = run("users", "token", "alice", "--days", "3650", *db)
+    assert too_long.returncode == 2 and "365" in too_long.stderr
     missing = run("users", "token", "nobody", *db)
     assert missing.returncode == 1 and "no user" in missing.stderr
 
@@ -59,9 +64,9 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     try:
         with unit_of_work(registry, Actor.cli()) as tx:
             assert svc.verify_token(tx, secret).name == "alice"
-            assert svc.log_in(tx, "alice", "battery staple") is not None
             actors = {e.actor for e in svc.list_audit(tx)}
         assert all(a.startswith("cli:") for a in actors)
+        assert svc.log_in(registry, "alice", "correct horse").principal is not None
     finally:
         registry.close()
 
@@ -81,6 +86,44 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
             assert svc.verify_token(tx, secret).name == "alice"
     finally:
         other.close()
+
+    # tokens listed without secrets, revoked by id; a reset revokes the rest
+    second = run("users", "token", "alice", *db).stdout.strip()
+    listed = run("users", "tokens", "alice", *db)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0] == "id\tcreated\texpires\tlast_used\trevoked\tlabel"
+    assert len(lines) == 3 and secret not in listed.stdout and second not in listed.stdout
+    first_id = lines[2].split("\t")[0]
+    revoked = run("users", "revoke-token", first_id, *db)
+    assert revoked.returncode == 0 and revoked.stdout == f"token {first_id} revoked\n"
+    assert run("users", "revoke-token", "999999", *db).returncode == 1
+    reset = run("users", "reset-password", "alice", *db, stdin="battery staple horse\n")
+    assert reset.returncode == 0, reset.stderr
+    registry = Registry.open(empty_database_url)
+    try:
+        with unit_of_work(registry, Actor.cli()) as tx:
+            for each in (secret, second):
+                with pytest.raises(AuthenticationFailed, match="revoked"):
+                    svc.verify_token(tx, each)
+        assert svc.log_in(registry, "alice", "battery staple horse").principal is not None
+    finally:
+        registry.close()
+    third = run("users", "token", "alice", *db).stdout.strip()
+    everything = run("users", "revoke-all", "alice", *db)
+    assert everything.returncode == 0
+    assert everything.stdout == "alice: 0 session(s) ended, 1 token(s) revoked\n"
+    role = run("users", "role", "alice", "--role", "viewer", *db)
+    assert role.returncode == 0 and "now viewer" in role.stdout
+    registry = Registry.open(empty_database_url)
+    try:
+        with unit_of_work(registry, Actor.cli()) as tx:
+            with pytest.raises(AuthenticationFailed, match="revoked"):
+                svc.verify_token(tx, third)
+            actions = [e.action for e in svc.list_audit(tx, limit=5)]
+        assert actions[:3] == ["user.role", "user.revoke_all", "token.create"]
+    finally:
+        registry.close()
 
 
 def test_database_url_from_the_environment(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.registry.conftest import (
     NOW,
+    RECORDED,
     example_case,
     follow_up_doc,
     new_pg_database,
@@ -46,7 +47,7 @@ def other_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
 
 
 def _seed(registry: Registry) -> None:
-    with unit_of_work(registry, Actor.cli(), now=NOW) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         svc.create_patient(tx, {"code": "SECRET-17", "birth_year": 1947, "sex": "female"})
         svc.create_patient(tx, {"code": "SECRET-42", "birth_year": 1939, "sex": "male"})
         svc.create_case(tx, "SECRET-17", example_case("l1-wedge", "case-a"))
@@ -80,7 +81,7 @@ def _seed(registry: Registry) -> None:
             "case-a",
             follow_up_doc(
                 "12 months",
-                "2027-03-01",
+                "2026-11-30",
                 new_fractures=[{"level": "L3", "detected_by": "radiograph", "symptomatic": True}],
             ),
         )
@@ -254,7 +255,7 @@ def test_deidentified_export(registry: Registry, other_url: str, tmp_path: Path)
     assert {p["operator"] for p in _rows(folder, PROCEDURES)} == {"redacted"}
     # Nothing else changes: dates and scores are as stored.
     dates = sorted(f["date"] for f in _rows(folder, FOLLOW_UPS))
-    assert dates == ["2026-04-01", "2027-03-01"]
+    assert dates == ["2026-04-01", "2026-11-30"]
     # A de-identified export is still importable.
     target = Registry.open(other_url)
     try:
@@ -315,5 +316,42 @@ def test_cli_export_and_import(
     target = Registry.open(other_url)
     try:
         assert _snapshot(target) == _snapshot(registry)
+    finally:
+        target.close()
+
+
+def test_void_records_are_exported_marked_and_imported_void(
+    registry: Registry, other_url: str, tmp_path: Path
+) -> None:
+    """registry-v1 1.1: void records stay in the exports, marked, and come back void."""
+    _seed(registry)
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
+        (procedure,) = svc.list_procedures(tx, "case-a")
+        first_visit = svc.list_follow_ups(tx, "case-a")[0]
+        svc.void_procedure(tx, procedure.id, "entered for the wrong patient")
+        svc.void_follow_up(tx, first_visit.id, "duplicate of a phone call")
+        svc.record_follow_up(
+            tx, "case-a", follow_up_doc(str(first_visit.follow_up.visit), "2026-03-05")
+        )
+    folder = tmp_path / "csv"
+    with unit_of_work(registry, Actor.cli()) as tx:
+        export_registry(tx, folder)
+    rows = {r["case_id"]: r for r in _rows(folder, PROCEDURES)}
+    assert rows["case-a"]["void_reason"] == "entered for the wrong patient"
+    assert rows["case-a"]["void_at"] and rows["case-b"]["void_reason"] == ""
+    reasons = sorted(r["void_reason"] for r in _rows(folder, FOLLOW_UPS))
+    assert "duplicate of a phone call" in reasons and "" in reasons
+    target = Registry.open(other_url)
+    try:
+        with unit_of_work(target, Actor.cli()) as tx:
+            import_registry(tx, folder)
+        with unit_of_work(target, Actor.cli(), write=False) as tx:
+            (imported,) = svc.list_procedures(tx, "case-a")
+            assert imported.void is not None
+            assert imported.void.reason == "entered for the wrong patient"
+            visits = svc.list_follow_ups(tx, "case-a")
+            assert sorted(v.void is not None for v in visits) == sorted(
+                r["void_reason"] != "" for r in _rows(folder, FOLLOW_UPS)
+            )
     finally:
         target.close()

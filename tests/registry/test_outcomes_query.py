@@ -22,7 +22,7 @@ from vertebro.services.registry.demo import seed_demo_registry
 from vertebro.services.registry.outcome_columns import load_outcome_columns
 from vertebro.services.registry.outcomes import load_patient_outcomes, outcomes_document
 
-from .conftest import NOW, TODAY, example_case, follow_up_doc, procedure_doc
+from .conftest import NOW, RECORDED, example_case, follow_up_doc, procedure_doc
 
 AS_OF = date(2027, 6, 1)
 
@@ -41,7 +41,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def _record_patient(registry: Registry, code: str = "P-001", case_id: str = "c-1") -> None:
     """l1-wedge (baseline NRS 8 from the case), a performed KP at L1 on TODAY, a 1-month
     visit with NRS 3 and an unscheduled visit with a new fracture at T12 on day 100."""
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         svc.create_patient(tx, {"code": code, "sex": "female"})
         svc.create_case(tx, code, example_case(case_id=case_id))
         svc.assess_case(tx, case_id)
@@ -78,12 +78,12 @@ def test_cli_on_an_empty_registry(database_url: str) -> None:
 
 
 def test_cases_without_a_performed_session_count_nowhere(registry: Registry) -> None:
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         svc.create_patient(tx, {"code": "P-009", "sex": "female"})
         svc.create_case(tx, "P-009", example_case(case_id="c-9"))
         svc.assess_case(tx, "c-9")
         svc.record_procedure(tx, "c-9", procedure_doc(status="scheduled"))
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         document = outcomes_document(tx, as_of=AS_OF)
         assert load_patient_outcomes(tx) == []
     assert document["n"] == 0 and document["by_technique"]["kyphoplasty"]["n"] == 0
@@ -92,7 +92,7 @@ def test_cases_without_a_performed_session_count_nowhere(registry: Registry) -> 
 
 def test_query_reads_the_typed_columns(registry: Registry) -> None:
     _record_patient(registry)
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         (patient,) = load_patient_outcomes(tx)
         document = outcomes_document(tx, as_of=AS_OF)
     assert patient.technique is TechniqueGroup.KYPHOPLASTY
@@ -117,9 +117,9 @@ def test_query_reads_the_typed_columns(registry: Registry) -> None:
         "ci_high": document["completeness"]["1 month"]["ci_high"],
     }
     # a baseline record wins over the case's clinical values
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         svc.record_follow_up(tx, "c-1", follow_up_doc("baseline", "2026-03-01", pain_nrs=9))
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         document = outcomes_document(tx, as_of=AS_OF, technique=TechniqueGroup.VERTEBROPLASTY)
         kp_only = outcomes_document(tx, as_of=AS_OF, since=date(2026, 3, 3))
         again = outcomes_document(tx, as_of=AS_OF)
@@ -177,7 +177,7 @@ def test_column_query_reads_what_the_record_query_reads(registry: Registry) -> N
     values, a second case, a scheduled session, new fractures at treated and untreated
     levels, a death, and a demo registry."""
     _record_patient(registry)
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         svc.create_patient(tx, {"code": "P-002", "sex": "male"})
         svc.create_case(tx, "P-002", example_case(case_id="c-2"))
         svc.assess_case(tx, "c-2")
@@ -211,7 +211,7 @@ def test_column_query_reads_what_the_record_query_reads(registry: Registry) -> N
         svc.assess_case(tx, "c-3")
         svc.record_procedure(tx, "c-3", procedure_doc(status="scheduled", date="2026-05-01"))
     seed_demo_registry(registry, patients=80, seed=3, as_of=AS_OF, force=True)
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         fast = load_outcome_columns(tx)
         records = load_patient_outcomes(tx, include_demo=True)
         document = outcomes_document(tx, as_of=AS_OF, include_demo=True)
@@ -234,7 +234,7 @@ def test_baseline_is_the_latest_case_version_on_or_before_the_anchor(registry: R
         document["clinical"]["pain_nrs"] = pain
         return document
 
-    with unit_of_work(registry, Actor.cli(), now=NOW, today=TODAY) as tx:
+    with unit_of_work(registry, Actor.cli(), now=NOW, today=RECORDED) as tx:
         svc.create_patient(tx, {"code": "P-001", "sex": "female"})
         svc.create_case(tx, "P-001", edited(6))
         svc.replace_case(tx, "c-1", edited(9), 1)

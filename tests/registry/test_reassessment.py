@@ -204,3 +204,18 @@ def test_command_line_text_json_csv_then_real_run(registry: Registry, database_u
     assert second.stdout.splitlines()[1:] == []
     actors = {a["actor"] for a in _audits(registry, "registry.reassess")}
     assert all(actor.startswith("cli:") for actor in actors)
+
+
+def test_a_case_changed_between_prepare_and_commit_is_left_alone(registry: Registry) -> None:
+    """The front doors prepare in a read transaction and commit in a write one; a clinician
+    re-assessing the case in between wins, and the run says so."""
+    _seed_history(registry, (KUMMELL, "l1-wedge"))
+    with _tx(registry) as tx:
+        prepared = svc.prepare_reassessment(tx)
+    with _tx(registry, CLINICIAN) as tx:
+        svc.assess_case(tx, KUMMELL)
+    with _tx(registry) as tx:
+        report = svc.commit_reassessment(tx, prepared)
+    assert report.stored == 1
+    assert report.failures == [(KUMMELL, "changed while the run was prepared; run it again")]
+    assert len(_assessments(registry)) == 4  # 2 historic + the clinician's + l1-wedge's

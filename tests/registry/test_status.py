@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.registry.conftest import NOW, example_case, follow_up_doc, procedure_doc
+from tests.registry.conftest import NOW, RECORDED, example_case, follow_up_doc, procedure_doc
 from vertebro.model import FollowUpStatus, ProcedureStatus, Recommendation, Visit
 from vertebro.model.pathway import (
     CaseStatus,
@@ -181,7 +181,7 @@ def test_baseline_falls_back_to_the_case_version_current_at_the_anchor(
 
     early = datetime(2025, 12, 1, tzinfo=UTC)
     late = datetime(2026, 2, 1, tzinfo=UTC)
-    with unit_of_work(registry, ADMIN, now=early) as tx:
+    with unit_of_work(registry, ADMIN, now=early, today=RECORDED) as tx:
         svc.create_patient(tx, {"code": "P-1"})
         svc.create_case(tx, "P-1", example_case("l1-wedge", "c-1"))
         svc.assess_case(tx, "c-1")

@@ -180,3 +180,27 @@ def test_every_example_shows_every_level_rule_and_caution(name: str) -> None:
     if a.plan is not None:
         for item in a.plan.aftercare:
             assert item.rule in text
+
+
+def test_a_void_visit_is_marked_and_left_out_of_the_chart(tmp_path: object) -> None:
+    """registry-v1 1.1: the report shows a void record marked and charts only live ones."""
+    from pathlib import Path
+
+    from tests.reporting.conftest import seed
+    from vertebro.registry import Registry
+    from vertebro.services.registry import Actor, list_follow_ups, unit_of_work, void_follow_up
+
+    assert isinstance(tmp_path, Path)
+    url = f"sqlite:///{tmp_path / 'void.db'}"
+    seed(url)
+    registry = Registry.open(url)
+    try:
+        with unit_of_work(registry, Actor.cli()) as tx:
+            week = next(v for v in list_follow_ups(tx, TREATED) if v.follow_up.visit == "1 week")
+            void_follow_up(tx, week.id, "scores of another patient")
+    finally:
+        registry.close()
+    report = _load(url, TREATED)
+    assert "1 week" not in [p.visit for p in chart_points(report)]
+    html = case_report_html(report, generated=datetime(2026, 6, 1, tzinfo=UTC))
+    assert "void: scores of another patient" in _text(html)

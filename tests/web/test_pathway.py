@@ -64,6 +64,8 @@ def test_login_case_assessment_procedure_follow_ups_leaflet(page: Any) -> None:
     page.get_by_role("link", name="Record procedure").click()
     page.wait_for_url("**/cases/W-1-c/procedure")
     assert page.locator('select[name="levels[0].technique"]').input_value() == "kyphoplasty"
+    performed = date.today() - timedelta(days=8)
+    page.locator('input[name="date"]').fill(performed.isoformat())
     page.get_by_label("Operator").fill("Dr Browser")
     page.locator('input[name="levels[0].balloon_ml"]').fill("3")
     _choose(page, "levels[0].leakage.present", "false")
@@ -72,10 +74,15 @@ def test_login_case_assessment_procedure_follow_ups_leaflet(page: Any) -> None:
     page.get_by_role("button", name="Save the procedure").click()
 
     page.wait_for_url("**/cases/W-1-c/follow-up")
-    today = date.today()
+    # finding 2: a 1-week visit dated next week is refused, with the reason at the date
+    page.locator("select[name=visit]").select_option("1 week")
+    page.get_by_label("Date of the visit").fill((date.today() + timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Save the visit").click()
+    summary = page.locator("#error-summary").inner_text()
+    assert f"must not be in the future (today is {date.today().isoformat()})" in summary
     for visit, when, pain in (
-        ("1 day", today + timedelta(days=1), "4"),
-        ("1 week", today + timedelta(days=7), "3"),
+        ("1 day", performed + timedelta(days=1), "4"),
+        ("1 week", performed + timedelta(days=7), "3"),
     ):
         page.locator("select[name=visit]").select_option(visit)
         page.get_by_label("Date of the visit").fill(when.isoformat())

@@ -11,7 +11,6 @@ from fastapi.staticfiles import StaticFiles
 from vertebro.api.context import AppContext
 from vertebro.api.openapi import install_openapi
 from vertebro.api.problems import install_problem_handlers
-from vertebro.api.ratelimit import LoginLimiter
 from vertebro.api.settings import Settings
 from vertebro.registry import Registry
 
@@ -61,7 +60,6 @@ def create_app(
     app.state.vertebro = AppContext(
         registry=registry or Registry.open(database_url),
         settings=settings,
-        limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
     )
     install_problem_handlers(app)
     app.include_router(routes_core.health_router)

@@ -22,8 +22,10 @@ from vertebro.services.registry import (
     assess_case,
     create_case,
     create_patient,
+    hashed_password,
     unit_of_work,
 )
+from vertebro.services.registry.users import password_problem
 
 __all__ = ["DemoSeed", "demo_registry_seeder", "example_documents", "seed_demo"]
 
@@ -63,9 +65,12 @@ def demo_registry_seeder() -> Callable[..., object] | None:
 def seed_demo(registry: Registry, *, patients: int = 200) -> DemoSeed:
     """Seed a fresh registry in one transaction (as ``cli:<os user>``)."""
     password = secrets.token_urlsafe(12)
+    while password_problem(password, user=DEMO_USER) is not None:  # 96 random bits: rare
+        password = secrets.token_urlsafe(12)
+    hashed = hashed_password(password, user=DEMO_USER)
     documents = example_documents()
     with unit_of_work(registry, Actor.cli()) as tx:
-        add_user(tx, DEMO_USER, Role.CLINICIAN, password)
+        add_user(tx, DEMO_USER, Role.CLINICIAN, hashed)
         for number, document in enumerate(documents, start=1):
             code = f"EX-{number:03d}"
             create_patient(tx, {"code": code}, is_demo=True)

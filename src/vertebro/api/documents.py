@@ -8,12 +8,12 @@ from typing import Annotated
 from pydantic import BaseModel, Field, Strict, StrictInt
 
 from vertebro.errors import InvalidDocument
-from vertebro.model import Assessment, Case, FollowUp, Procedure
+from vertebro.model import Assessment, Case, Checklist, FollowUp, Procedure
 from vertebro.model.fields import StrictModel
 from vertebro.model.parsing import DocumentKind
 from vertebro.services.registry import NewPatient
 
-__all__ = ["DOCUMENT_MODELS", "TOKEN_REQUEST", "TokenRequest"]
+__all__ = ["DOCUMENT_MODELS", "TOKEN_REQUEST", "VOID_REQUEST", "TokenRequest", "VoidRequest"]
 
 
 class TokenRequest(StrictModel):
@@ -26,11 +26,22 @@ class TokenRequest(StrictModel):
 
 TOKEN_REQUEST = DocumentKind(TokenRequest, InvalidDocument)
 
+
+class VoidRequest(StrictModel):
+    """``POST …/void``: why the record is void (1–500 characters)."""
+
+    reason: Annotated[str, Strict(), Field(min_length=1, max_length=500)]
+
+
+VOID_REQUEST = DocumentKind(VoidRequest, InvalidDocument)
+
 DOCUMENT_MODELS: dict[str, type[BaseModel]] = {
     "Case": Case,
     "Assessment": Assessment,
     "Procedure": Procedure,
     "FollowUp": FollowUp,
+    "Checklist": Checklist,
+    "VoidRequest": VoidRequest,
     "NewPatient": NewPatient,
     "TokenRequest": TokenRequest,
 }

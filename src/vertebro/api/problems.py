@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vertebro.errors import (
@@ -45,6 +46,7 @@ _TITLES = {
     428: "Precondition required",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -108,6 +110,12 @@ def _for(exc: Exception) -> Response:
         return problem_response(exc.status, exc.detail, headers=exc.headers)
     if isinstance(exc, RequestValidationError):
         return problem_response(422, "invalid parameters", errors=_param_lines(exc))
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+        # another process held SQLite's write lock past the busy timeout: nothing written
+        logger.warning("registry busy: %s", exc.orig)
+        return problem_response(
+            503, "the registry is busy; try again in a moment", headers={"Retry-After": "2"}
+        )
     if isinstance(exc, StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
         return problem_response(exc.status_code, detail, headers=exc.headers)

@@ -17,7 +17,12 @@ from vertebro.api.problems import ApiProblem
 from vertebro.api.serialize import audit_item, json_response
 from vertebro.registry import Role
 from vertebro.reporting.reassessment import reassessment_csv
-from vertebro.services.registry import list_audit, reassess_registry, record_export
+from vertebro.services.registry import (
+    commit_reassessment,
+    list_audit,
+    prepare_reassessment,
+    record_export,
+)
 
 __all__ = ["router"]
 
@@ -57,12 +62,14 @@ def outcomes(
     as_of: Annotated[date | None, Query(description="completeness as of (default today)")] = None,
     include_demo: bool = False,
 ) -> Response:
-    """The same JSON as ``vertebro outcomes`` (the export is audited)."""
+    """The same JSON as ``vertebro outcomes`` (the export is audited). Computed in a read
+    transaction; the audit row is written in a short one after it, before the answer."""
     service = outcomes_service()
     with bearer_tx(request, credentials, Role.VIEWER) as tx:
         if service is None:
             raise ApiProblem(404, "the outcomes report is not available in this build yet")
         document = service(tx, as_of or tx.today, include_demo)
+    with bearer_tx(request, credentials, Role.VIEWER, write=True) as tx:
         record_export(tx, "outcomes", {"include_demo": include_demo})
     return json_response(document)
 
@@ -88,8 +95,10 @@ def reassess(
     """Re-assess every case's current version under the current rulebook in one pass; store
     the new assessments (old ones kept with their version) unless ``dry_run``; report the
     cases whose recommendation, level decisions or plan changed. Audited. Admin."""
-    with bearer_tx(request, credentials, Role.ADMIN) as tx:
-        report = reassess_registry(tx, dry_run=dry_run)
+    with bearer_tx(request, credentials, Role.ADMIN, write=False) as tx:
+        prepared = prepare_reassessment(tx, dry_run=dry_run)
+    with bearer_tx(request, credentials, Role.ADMIN, write=True) as tx:
+        report = commit_reassessment(tx, prepared)
     if report_format is ReportFormat.CSV:
         return Response(
             reassessment_csv(report).encode("utf-8"),

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import bearer_tx
+from vertebro.api.context import authenticated_body, bearer_tx
+from vertebro.api.etags import version_named
 from vertebro.api.openapi import body_doc, json_doc, ref
 from vertebro.api.params import CaseId, Credentials, JsonBody, PatientCode, problems
 from vertebro.api.serialize import (
@@ -17,7 +18,7 @@ from vertebro.api.serialize import (
     json_response,
     overview_item,
 )
-from vertebro.errors import PreconditionFailed, PreconditionRequired
+from vertebro.model import parse_case
 from vertebro.model.pathway import CaseStatus
 from vertebro.registry import Role
 from vertebro.services.registry import (
@@ -28,8 +29,8 @@ from vertebro.services.registry import (
     get_case,
     list_assessments,
     list_case_versions,
+    prepare_assessment,
     replace_case,
-    version_from_etag,
     worklist,
 )
 
@@ -53,18 +54,8 @@ def _case_response(view: CaseView, status: int = 200) -> Response:
 
 
 def expected_version(case_id: str, if_match: str | None) -> int | None:
-    """The version an ``If-Match`` header names (``None`` when absent); 412 when it names
-    another case or is not a version ETag, 428 for ``*`` (a blind overwrite)."""
-    if if_match is None or not if_match.strip():
-        return None
-    value = if_match.strip()
-    if value == "*":
-        raise PreconditionRequired("If-Match must name the version you edited, not *")
-    version = version_from_etag(value)
-    plain = value.removeprefix("W/")
-    if version is None or plain != case_etag(case_id, version):
-        raise PreconditionFailed(f"If-Match {value[:80]!r} is not a version of {case_id!r}")
-    return version
+    """The case version an ``If-Match`` header names (see :func:`version_named`)."""
+    return version_named(lambda v: case_etag(case_id, v), repr(case_id), if_match)
 
 
 @router.get(
@@ -97,8 +88,9 @@ def create_patient_case(
     request: Request, credentials: Credentials, patient_code: PatientCode, body: JsonBody
 ) -> Response:
     """Store a new case (version 1) for a registered patient. Clinician."""
+    case = authenticated_body(request, credentials, Role.CLINICIAN, parse_case, body)
     with bearer_tx(request, credentials, Role.CLINICIAN) as tx:
-        view = create_case(tx, patient_code, body)
+        view = create_case(tx, patient_code, case)
     return _case_response(view, 201)
 
 
@@ -124,8 +116,9 @@ def replace_case_document(
 ) -> Response:
     """Store the body as the case's next version. ``If-Match`` (the ``ETag`` you read) is
     required: 428 without it, 412 when someone else saved a version first. Clinician."""
+    case = authenticated_body(request, credentials, Role.CLINICIAN, parse_case, body)
     with bearer_tx(request, credentials, Role.CLINICIAN) as tx:
-        view = replace_case(tx, case_id, body, expected_version(case_id, if_match))
+        view = replace_case(tx, case_id, case, expected_version(case_id, if_match))
     return _case_response(view)
 
 
@@ -161,6 +154,9 @@ def stored_assessments(request: Request, credentials: Credentials, case_id: Case
 )
 def assess_stored_case(request: Request, credentials: Credentials, case_id: CaseId) -> Response:
     """Assess the case's current version and store the result. Clinician."""
+    with bearer_tx(request, credentials, Role.CLINICIAN, write=False) as tx:
+        current = get_case(tx, case_id)
+    prepared = prepare_assessment(current.version, current.case)  # outside any transaction
     with bearer_tx(request, credentials, Role.CLINICIAN) as tx:
-        view = assess_case(tx, case_id)
+        view = assess_case(tx, case_id, prepared)
     return json_response(assessment_item(view), 201)

@@ -51,7 +51,7 @@ def assess_case_document(request: Request, credentials: Credentials, body: JsonB
     Nothing is stored. Any role."""
     from vertebro.services.assessing import assess_json_bytes
 
-    with bearer_tx(request, credentials, Role.VIEWER):
+    with bearer_tx(request, credentials, Role.VIEWER, write=False):
         pass
     return Response(assess_json_bytes(body), media_type="application/json")
 
@@ -97,7 +97,7 @@ async def measure_label_map(
     Nothing is stored. Any role."""
 
     def check() -> None:
-        with bearer_tx(request, credentials, Role.VIEWER):
+        with bearer_tx(request, credentials, Role.VIEWER, write=False):
             pass
 
     await run_in_threadpool(check)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import app_context, bearer_tx
+from vertebro.api.context import app_context, authenticated_body, bearer_tx
 from vertebro.api.openapi import json_doc
 from vertebro.api.params import ID_PATTERN, Credentials, JsonBody, problems
 from vertebro.api.serialize import json_response
@@ -167,7 +167,9 @@ def complete(
     its records, through every registry rule. Clinician."""
     from vertebro.services.registry.drafts import complete_draft, draft_body
 
-    case, procedures, follow_ups = draft_body(_json(body))
+    case, procedures, follow_ups = authenticated_body(
+        request, credentials, Role.CLINICIAN, lambda raw: draft_body(_json(raw)), body
+    )
     with bearer_tx(request, credentials, Role.CLINICIAN) as tx:
         case_id = complete_draft(tx, draft_id, case, procedures, follow_ups)
     return json_response({"case_id": case_id}, 201, {"Location": f"/api/cases/{case_id}"})

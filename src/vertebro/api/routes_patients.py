@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import bearer_tx
+from vertebro.api.context import authenticated_body, bearer_tx
 from vertebro.api.openapi import body_doc, json_doc
 from vertebro.api.params import Credentials, JsonBody, problems
 from vertebro.api.serialize import json_response, patient_item
@@ -41,6 +43,9 @@ def patients(request: Request, credentials: Credentials, include_demo: bool = Tr
 def add_patient(request: Request, credentials: Credentials, body: JsonBody) -> Response:
     """Register a patient under a pseudonymous code (never a name or record number).
     Clinician."""
+    patient = authenticated_body(
+        request, credentials, Role.CLINICIAN, partial(parse_document, NEW_PATIENT), body
+    )
     with bearer_tx(request, credentials, Role.CLINICIAN) as tx:
-        view = create_patient(tx, parse_document(NEW_PATIENT, body))
+        view = create_patient(tx, patient)
     return json_response(patient_item(view), 201, {"Location": f"/api/patients/{view.code}"})

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import bearer_tx
+from vertebro.api.context import authenticated_body, bearer_tx
 from vertebro.api.openapi import json_doc
 from vertebro.api.params import Credentials, JsonBody, problems
 from vertebro.api.serialize import json_response
@@ -62,9 +62,8 @@ def _object(body: bytes) -> dict[str, Any]:
 def recompute(request: Request, credentials: Credentials, body: JsonBody) -> Response:
     """A ``vertebro.measurement/1`` document recomputed from its landmarks (heights, loss,
     Genant grade, shape, wedge angle, the grading method's detail). Stores nothing."""
-    with bearer_tx(request, credentials, Role.VIEWER):
-        pass
-    return json_response(recompute_measurement(_object(body)))
+    value = authenticated_body(request, credentials, Role.VIEWER, _object, body)
+    return json_response(recompute_measurement(value))
 
 
 @router.get("/measurement-reviews", responses={200: json_doc({"type": "array"}, "reviews")})
@@ -84,7 +83,7 @@ def reviews(request: Request, credentials: Credentials) -> Response:
 def create(request: Request, credentials: Credentials, body: JsonBody) -> Response:
     """Store a measurement for review: body ``{"measurement": vertebro.measurement/1,
     "source": "name"}`` → version 1. Clinician."""
-    value = _object(body)
+    value = authenticated_body(request, credentials, Role.CLINICIAN, _object, body)
     source = value.get("source", "api")
     if not isinstance(source, str) or not source:
         raise InvalidDocument([Problem("source", "must be a non-empty string")])
@@ -137,7 +136,7 @@ def save(
     action: confirm|override, genant_grade, reason}], "base_version": n}``; the document
     is recomputed from its landmarks; 412 when ``base_version`` is not the latest.
     Clinician."""
-    value = _object(body)
+    value = authenticated_body(request, credentials, Role.CLINICIAN, _object, body)
     base = value.get("base_version")
     if not isinstance(base, int) or isinstance(base, bool):
         raise InvalidDocument([Problem("base_version", "required: the version you reviewed")])

@@ -17,6 +17,8 @@ from vertebro.services.registry import (
     FollowUpView,
     PatientView,
     ProcedureView,
+    StoredToken,
+    VoidMark,
 )
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "overview_item",
     "patient_item",
     "procedure_item",
+    "token_item",
 ]
 
 
@@ -76,14 +79,22 @@ def assessment_item(view: AssessmentView) -> dict[str, Any]:
     }
 
 
+def _void(mark: VoidMark | None) -> dict[str, Any] | None:
+    if mark is None:
+        return None
+    return {"at": _iso(mark.at), "by": mark.by, "reason": mark.reason}
+
+
 def procedure_item(view: ProcedureView) -> dict[str, Any]:
     return {
         "id": view.id,
         "case_id": view.case_id,
         "version": view.version,
+        "etag": view.etag,
         "created_at": _iso(view.created_at),
         "updated_at": _iso(view.updated_at),
         "created_by": view.created_by,
+        "void": _void(view.void),
         "procedure": view.procedure.model_dump(mode="json"),
     }
 
@@ -93,12 +104,26 @@ def follow_up_item(view: FollowUpView) -> dict[str, Any]:
         "id": view.id,
         "case_id": view.case_id,
         "version": view.version,
+        "etag": view.etag,
         "days_after_anchor": view.days_after_anchor,
         "out_of_window": view.out_of_window,
         "created_at": _iso(view.created_at),
         "updated_at": _iso(view.updated_at),
         "created_by": view.created_by,
+        "void": _void(view.void),
         "follow_up": view.follow_up.model_dump(mode="json"),
+    }
+
+
+def token_item(token: StoredToken) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "user": token.user,
+        "label": token.label,
+        "created_at": _iso(token.created_at),
+        "expires_at": _iso(token.expires_at),
+        "last_used_at": _iso(token.last_used_at),
+        "revoked_at": _iso(token.revoked_at),
     }
 
 
@@ -124,6 +149,7 @@ def overview_item(view: CaseOverview) -> dict[str, Any]:
         ],
         "due": [str(v.visit) for v in view.due_visits],
         "overdue": [str(v.visit) for v in view.overdue_visits],
+        "checklist": None if view.checklist_status is None else str(view.checklist_status),
     }
 
 

@@ -61,9 +61,9 @@ from vertebro.services.registry.assessments import assess_case
 from vertebro.services.registry.audit import record_export
 from vertebro.services.registry.cases import create_case
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.follow_ups import record_follow_up
+from vertebro.services.registry.follow_ups import record_follow_up, void_follow_up
 from vertebro.services.registry.patients import NEW_PATIENT, create_patient
-from vertebro.services.registry.procedures import record_procedure
+from vertebro.services.registry.procedures import record_procedure, void_procedure
 
 __all__ = [
     "CASES",
@@ -111,6 +111,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "operator",
         "anaesthesia",
         "levels",
+        "void_at",
+        "void_by",
+        "void_reason",
         "document",
     ),
     FOLLOW_UPS: (
@@ -122,9 +125,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "pain_nrs",
         "odi",
         "rdq",
+        "void_at",
+        "void_by",
+        "void_reason",
         "document",
     ),
 }
+#: Columns an import does without (files written before registry-v1 1.1): not void.
+OPTIONAL_COLUMNS = frozenset({"void_at", "void_by", "void_reason"})
+_VOID = ("void_at", "void_by", "void_reason")
 
 #: What de-identified export writes in place of operator names and free text that a
 #: document requires (histology, override reasons).
@@ -365,7 +374,8 @@ def export_registry(tx: Tx, folder: Path, *, deidentify: bool = False) -> CsvSum
             [
                 case_key(case_id),
                 _cell(row.version),
-                *(_cell(_PROCEDURE_DERIVED[c](procedure)) for c in COLUMNS[PROCEDURES][2:-1]),
+                *(_cell(_PROCEDURE_DERIVED[c](procedure)) for c in COLUMNS[PROCEDURES][2:-4]),
+                *_void_cells(row, deidentify),
                 _json(doc),
             ]
         )
@@ -386,7 +396,8 @@ def export_registry(tx: Tx, folder: Path, *, deidentify: bool = False) -> CsvSum
             [
                 case_key(case_id),
                 _cell(fu_row.version),
-                *(_cell(_FOLLOW_UP_DERIVED[c](follow_up)) for c in COLUMNS[FOLLOW_UPS][2:-1]),
+                *(_cell(_FOLLOW_UP_DERIVED[c](follow_up)) for c in COLUMNS[FOLLOW_UPS][2:-4]),
+                *_void_cells(fu_row, deidentify),
                 _json(doc),
             ]
         )
@@ -395,6 +406,16 @@ def export_registry(tx: Tx, folder: Path, *, deidentify: bool = False) -> CsvSum
         tx, "csv", {"folder": str(folder), "deidentified": deidentify, **summary.as_dict()}
     )
     return summary
+
+
+def _void_cells(row: ProcedureRow | FollowUpRow, deidentify: bool) -> list[str]:
+    """``void_at``, ``void_by``, ``void_reason`` (empty while the record is live; who and
+    why are ``redacted`` in a de-identified export)."""
+    if row.void_at is None:
+        return ["", "", ""]
+    if deidentify:
+        return [_cell(row.void_at), REDACTED, REDACTED]
+    return [_cell(row.void_at), row.void_by or "", row.void_reason or ""]
 
 
 def _as_model(model: type[M], document: dict[str, Any]) -> M:
@@ -441,12 +462,20 @@ class _Procedure:
     case_id: str
     procedure: Procedure
 
+    @property
+    def void_reason(self) -> str:
+        return self.row.cells.get("void_reason", "").strip()
+
 
 @dataclass(frozen=True, slots=True)
 class _FollowUp:
     row: _Row
     case_id: str
     follow_up: FollowUp
+
+    @property
+    def void_reason(self) -> str:
+        return self.row.cells.get("void_reason", "").strip()
 
 
 class _Checker:
@@ -476,7 +505,7 @@ class _Checker:
         header = records[0]
         header_ok = True
         for column in expected:
-            if column not in header:
+            if column not in header and column not in OPTIONAL_COLUMNS:
                 self.errors.append(RowError(name, 1, column, "missing column"))
                 header_ok = False
         seen: set[str] = set()
@@ -650,7 +679,7 @@ def _references(
             check.add(row, "case_id", f"no case {case_id!r} in {CASES}")
     visits: dict[tuple[str, Visit], int] = {}
     for f in follow_ups:
-        if f.follow_up.visit.repeatable:
+        if f.follow_up.visit.repeatable or f.void_reason:
             continue
         key = (f.case_id, f.follow_up.visit)
         if key in visits:
@@ -701,16 +730,33 @@ def import_registry(tx: Tx, folder: Path) -> CsvSummary:
             if c.assessed and _service(check, c.row, partial(assess_case, tx, c.case.case_id)):
                 summary.assessments += 1
         for pr in procedures:
-            if _service(check, pr.row, partial(record_procedure, tx, pr.case_id, pr.procedure)):
+            store = partial(_recorded, tx, record_procedure, void_procedure, pr)
+            if _service(check, pr.row, store):
                 summary.procedures += 1
-        for f in follow_ups:
-            if _service(check, f.row, partial(record_follow_up, tx, f.case_id, f.follow_up)):
+        # void visits first: a live record of the same visit must not be taken for an edit
+        for f in sorted(follow_ups, key=lambda f: not f.void_reason):
+            store = partial(_recorded, tx, record_follow_up, void_follow_up, f)
+            if _service(check, f.row, store):
                 summary.follow_ups += 1
     except _Stop:
         pass
     if check.errors:
         raise CsvImportError(_ordered(check.errors))
     return summary
+
+
+def _recorded(
+    tx: Tx,
+    record: Callable[[Tx, str, Any], Any],
+    void: Callable[..., Any],
+    item: _Procedure | _FollowUp,
+) -> None:
+    """Record a row's document through its service; a row with a ``void_reason`` is then
+    voided with that reason (by the importing user, now)."""
+    document = item.procedure if isinstance(item, _Procedure) else item.follow_up
+    view = record(tx, item.case_id, document)
+    if item.void_reason:
+        void(tx, view.id, item.void_reason, case_id=item.case_id)
 
 
 class _Stop(Exception):

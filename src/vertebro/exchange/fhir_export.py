@@ -73,6 +73,11 @@ class ExchangeRecord:
     recorded: date | None = None
     assessed: date | None = None
     deidentified: bool = False
+    #: Positions in ``procedures`` / ``follow_ups`` of void records (registry-v1 1.1): their
+    #: resources are marked ``entered-in-error`` and their documents not carried, so that an
+    #: import never takes them for live records.
+    void_procedures: frozenset[int] = frozenset()
+    void_follow_ups: frozenset[int] = frozenset()
 
 
 def _coding(code: Code) -> dict[str, str]:
@@ -120,10 +125,12 @@ def observation(
     when: str,
     site: Code | None = None,
     focus: str | None = None,
+    status: str = "final",
 ) -> dict[str, Any]:
-    """An Observation (status final) of ``category`` (``survey`` or ``imaging``) at ``when``."""
+    """An Observation (``status`` final, or entered-in-error for a void record) of
+    ``category`` (``survey`` or ``imaging``) at ``when``."""
     obs: dict[str, Any] = {
-        "status": "final",
+        "status": status,
         "category": [concept(OBSERVATION_CATEGORY[category])],
         "code": concept(code),
         "subject": {"reference": subject},
@@ -149,6 +156,7 @@ def _scores(
     pain: int | None,
     odi: float | None,
     rdq: int | None,
+    status: str = "final",
 ) -> None:
     values: list[tuple[str, Code, dict[str, Any] | None]] = [
         ("pain", PAIN_NRS, None if pain is None else {"valueInteger": pain}),
@@ -157,7 +165,7 @@ def _scores(
     ]
     for name, code, value in values:
         if value is not None:
-            obs = observation(subject, code, value, category="survey", when=when)
+            obs = observation(subject, code, value, category="survey", when=when, status=status)
             b.add("Observation", f"{key}/{name}", obs)
 
 
@@ -214,6 +222,8 @@ def _fractures(b: Builder, record: ExchangeRecord, subject: str) -> dict[str, st
 def _new_fractures(b: Builder, record: ExchangeRecord, subject: str) -> None:
     """A Condition for every new fracture a follow-up found."""
     for i, follow_up in enumerate(record.follow_ups):
+        if i in record.void_follow_ups:
+            continue
         for new in follow_up.new_fractures:
             symptomatic = "symptomatic" if new.symptomatic else "asymptomatic"
             note = f"found at the {follow_up.visit} visit by {new.detected_by}, {symptomatic}"
@@ -292,10 +302,12 @@ def _documents(b: Builder, record: ExchangeRecord) -> None:
     documents += [
         (f"procedure/{i}", p.model_dump_json(exclude_unset=True))
         for i, p in enumerate(record.procedures)
+        if i not in record.void_procedures
     ]
     documents += [
         (f"follow-up/{i}", f.model_dump_json(exclude_unset=True))
         for i, f in enumerate(record.follow_ups)
+        if i not in record.void_follow_ups
     ]
     for key, text in documents:
         b.add(
@@ -337,8 +349,16 @@ def build_bundle(record: ExchangeRecord) -> dict[str, Any]:
     )
     for i, follow_up in enumerate(record.follow_ups):
         when = follow_up.date.isoformat()
+        status = "entered-in-error" if i in record.void_follow_ups else "final"
         _scores(
-            b, subject, when, f"follow-up/{i}", follow_up.pain_nrs, follow_up.odi, follow_up.rdq
+            b,
+            subject,
+            when,
+            f"follow-up/{i}",
+            follow_up.pain_nrs,
+            follow_up.odi,
+            follow_up.rdq,
+            status,
         )
 
     add_sessions(b, record, subject, conditions)

@@ -59,10 +59,12 @@ def _reported_later(record: ExchangeRecord) -> dict[int, list[dict[str, Any]]]:
     performed = [
         (p.date, i)
         for i, p in enumerate(record.procedures)
-        if p.status is ProcedureStatus.PERFORMED
+        if p.status is ProcedureStatus.PERFORMED and i not in record.void_procedures
     ]
     later: dict[int, list[dict[str, Any]]] = {}
-    for follow_up in record.follow_ups:
+    for j, follow_up in enumerate(record.follow_ups):
+        if j in record.void_follow_ups:
+            continue
         before = [(day, i) for day, i in performed if day <= follow_up.date]
         if not before or not follow_up.complications:
             continue
@@ -87,8 +89,9 @@ def add_sessions(
     later = _reported_later(record)
     for i, session in enumerate(record.procedures):
         planned = session.date.isoformat()
+        void = i in record.void_procedures
         common: dict[str, Any] = {
-            "status": PROCEDURE_STATUS[session.status],
+            "status": "entered-in-error" if void else PROCEDURE_STATUS[session.status],
             "subject": {"reference": subject},
         }
         if session.status is ProcedureStatus.PERFORMED:

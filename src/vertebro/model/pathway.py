@@ -99,6 +99,19 @@ def anchor_date(procedures: Iterable[tuple[ProcedureStatus, date]]) -> date | No
     return min(performed) if performed else None
 
 
+def _after(anchor: date, days: int) -> date:
+    """``anchor`` + ``days``, held at the calendar's last day: a stored date near 9999-12-31
+    (refused since registry-v1 1.1, but possibly stored before) never breaks a schedule.
+
+    >>> _after(date(9999, 12, 31), 365)
+    datetime.date(9999, 12, 31)
+    """
+    try:
+        return anchor + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
 def days_after_anchor(anchor: date, when: date) -> int:
     """Whole days from the anchor to ``when`` (negative before it)."""
     return (when - anchor).days
@@ -154,9 +167,9 @@ def visit_schedule(
         window = visit.window
         if window is None:
             continue
-        due = anchor + timedelta(days=window.offset_days)
-        start = anchor + timedelta(days=window.first_day)
-        end = anchor + timedelta(days=window.last_day)
+        due = _after(anchor, window.offset_days)
+        start = _after(anchor, window.first_day)
+        end = _after(anchor, window.last_day)
         done = recorded.get(visit)
         if done is not None:
             state = VisitState.RECORDED

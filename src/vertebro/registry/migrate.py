@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-__all__ = ["current_revision", "head_revision", "is_current", "upgrade"]
+__all__ = ["config_for", "current_revision", "head_revision", "is_current", "upgrade"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,11 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
+def config_for(connection: Connection) -> Config:
+    """Alembic's configuration running on ``connection`` (inside the caller's transaction)."""
+    return _config(connection)
+
+
 def head_revision() -> str:
     """The newest migration shipped with this vertebro."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
@@ -37,7 +42,7 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (``None`` for an empty or unmanaged database)."""
-    with engine.connect() as connection:
+    with engine.connect().execution_options(vertebro_write=False) as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

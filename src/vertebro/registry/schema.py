@@ -31,6 +31,7 @@ from vertebro.model import (
     Anaesthesia,
     Analgesics,
     Approach,
+    ChecklistStatus,
     ComplicationType,
     Discharge,
     FollowUpStatus,
@@ -55,16 +56,21 @@ __all__ = [
     "Base",
     "CaseRow",
     "CaseVersionRow",
+    "ChecklistVersionRow",
     "ComplicationRow",
     "DraftRow",
     "FollowUpRow",
+    "FollowUpVersionRow",
+    "LoginAttemptRow",
     "NewFractureRow",
     "PatientRow",
     "ProcedureLevelRow",
     "ProcedureRow",
+    "ProcedureVersionRow",
     "Role",
     "ScreeningDraftRow",
     "User",
+    "WebSessionRow",
 ]
 
 NAMING = {
@@ -130,8 +136,37 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class WebSessionRow(Base):
+    """A web session (api-v1 1.1): the cookie holds a random id, the registry its SHA-256
+    digest, the user and the session's CSRF token; ``ended_at`` once logged out or revoked."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class LoginAttemptRow(Base):
+    """One login attempt that reached (or is about to reach) the password check, counted
+    per key (``user:<name>``, ``addr:<address>``) for the rate limit."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index(None, "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class PatientRow(Base):
@@ -271,6 +306,9 @@ class ProcedureRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by: Mapped[str] = mapped_column(String(100))
+    void_at: Mapped[datetime | None]
+    void_by: Mapped[str | None] = mapped_column(String(100))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     levels: Mapped[list[ProcedureLevelRow]] = relationship(
         cascade="all, delete-orphan", order_by="ProcedureLevelRow.level_ordinal"
@@ -324,8 +362,13 @@ class ProcedureLevelRow(Base):
     )
 
 
+#: The follow-up rows that must be unique per (case, visit): timed or baseline, not void.
+LIVE_TIMED_VISIT = "visit <> 'unscheduled' AND void_at IS NULL"
+
+
 class FollowUpRow(Base):
-    """One follow-up visit ``vertebro.follow_up/1``; one per (case, visit) but unscheduled."""
+    """One follow-up visit ``vertebro.follow_up/1``; one live record per (case, visit) but
+    unscheduled (a void record stays, and a new one may take its place)."""
 
     __tablename__ = "follow_ups"
     __table_args__ = (
@@ -334,8 +377,8 @@ class FollowUpRow(Base):
             "case_pk",
             "visit",
             unique=True,
-            sqlite_where=text("visit <> 'unscheduled'"),
-            postgresql_where=text("visit <> 'unscheduled'"),
+            sqlite_where=text(LIVE_TIMED_VISIT),
+            postgresql_where=text(LIVE_TIMED_VISIT),
         ),
         # covering index of the outcomes query (a million rows read without the documents)
         Index(
@@ -367,6 +410,9 @@ class FollowUpRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by: Mapped[str] = mapped_column(String(100))
+    void_at: Mapped[datetime | None]
+    void_by: Mapped[str | None] = mapped_column(String(100))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     new_fractures: Mapped[list[NewFractureRow]] = relationship(
         cascade="all, delete-orphan", order_by="NewFractureRow.level_ordinal"
@@ -376,6 +422,50 @@ class FollowUpRow(Base):
         primaryjoin="FollowUpRow.id == ComplicationRow.follow_up_id",
         order_by="ComplicationRow.id",
     )
+
+
+class ProcedureVersionRow(Base):
+    """A superseded version of a procedure record (the current one is the row itself)."""
+
+    __tablename__ = "procedure_versions"
+    __table_args__ = (UniqueConstraint("procedure_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class FollowUpVersionRow(Base):
+    """A superseded version of a follow-up record (the current one is the row itself)."""
+
+    __tablename__ = "follow_up_versions"
+    __table_args__ = (UniqueConstraint("follow_up_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class ChecklistVersionRow(Base):
+    """One version of a case's pre-procedure checklist ``vertebro.checklist/1`` (registry-v1
+    1.1); the case's checklist is its highest version. ``status`` is computed when stored."""
+
+    __tablename__ = "checklist_versions"
+    __table_args__ = (UniqueConstraint("case_pk", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    status: Mapped[ChecklistStatus] = mapped_column(text_enum(ChecklistStatus, "status"))
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_by: Mapped[str] = mapped_column(String(100))
 
 
 class NewFractureRow(Base):

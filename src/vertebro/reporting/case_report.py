@@ -84,10 +84,13 @@ def chart_points(report: CaseReport) -> list[ChartPoint]:
 
     Visits need an anchor to be placed, so there are none before a performed session. When
     no ``baseline`` visit is recorded, the baseline taken from the case is drawn at day 0.
+    Void visits are left out (registry-v1 1.1).
     """
     points = []
     for item in report.follow_ups:
         visit = item.follow_up
+        if item.void is not None:
+            continue
         if item.days_after_anchor is not None and str(visit.status) == "seen":
             points.append(
                 ChartPoint(
@@ -140,7 +143,9 @@ def case_report_html(report: CaseReport, *, generated: datetime) -> str:
     chart = follow_up_chart_svg(points)
     decision = None if assessment is None else str(assessment.recommendation)
     rulebook = RULEBOOK_VERSION if report.stored is None else report.stored.rulebook_version
-    from_case = not any(str(f.follow_up.visit) == "baseline" for f in report.follow_ups)
+    from_case = not any(
+        str(f.follow_up.visit) == "baseline" and f.void is None for f in report.follow_ups
+    )
     return (
         environment()
         .get_template("case_report.html")

@@ -1,65 +1,61 @@
-"""The pre-procedure checklist: its items, what the case already says about them, and
-whether the patient is ready. Recorded in the audit log (``checklist.record``) through the
-registry's transaction; the registry has no checklist table (yet)."""
+"""The pre-procedure checklist page's questions and the form ↔ ``vertebro.checklist/1``
+(registry-v1 1.1) mapping. The record itself (versioned, status computed) is
+:mod:`vertebro.services.registry.checklists`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from vertebro.model import Case
-from vertebro.services.registry import Tx, get_case
+from vertebro.model import CHECKLIST_SCHEMA, Case, Checklist
+from vertebro.model.checklist import CHECKLIST_ITEMS
 
-__all__ = ["CHECKLIST", "ChecklistItem", "open_items", "prefill", "record_checklist"]
+__all__ = ["CHECKLIST", "ChecklistItem", "checklist_from_form", "form_values_of", "prefill"]
 
 
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
-    """A yes / no / not-known question; ``ready_when`` is the answer that clears it."""
+    """A yes / no / not-known question of the record."""
 
     name: str
     question: str
-    ready_when: str = "true"
     hint: str = ""
 
 
-CHECKLIST: tuple[ChecklistItem, ...] = (
-    ChecklistItem(
-        "anticoagulation_paused",
+_QUESTIONS = {
+    "anticoagulation_paused": (
         "Anticoagulants and antiplatelets paused as agreed (or not taken)",
-        hint="check the agreed pause for each drug",
+        "check the agreed pause for each drug",
     ),
-    ChecklistItem("inr_ok", "INR checked and within the unit's limit"),
-    ChecklistItem("platelets_ok", "Platelet count checked and within the unit's limit"),
-    ChecklistItem("consent", "Informed consent signed (leaflet given)"),
-    ChecklistItem(
-        "allergies_checked", "Allergies checked (contrast, PMMA cement, antibiotics, latex)"
-    ),
-    ChecklistItem("fasting", "Fasting as instructed for the anaesthesia"),
-    ChecklistItem(
-        "imaging_current",
-        "MRI (or CT / bone scan) recent enough to confirm the level is still acute",
-    ),
-    ChecklistItem("can_lie_prone", "Can lie face down for the length of the procedure"),
+    "inr_acceptable": ("INR checked and within the unit's limit", ""),
+    "platelets_acceptable": ("Platelet count checked and within the unit's limit", ""),
+    "consent_signed": ("Informed consent signed (leaflet given)", ""),
+    "allergies_checked": ("Allergies checked (contrast, PMMA cement, antibiotics, latex)", ""),
+    "fasting": ("Fasting as instructed for the anaesthesia", ""),
+}
+CHECKLIST: tuple[ChecklistItem, ...] = tuple(
+    ChecklistItem(name, *_QUESTIONS[name]) for name in CHECKLIST_ITEMS
 )
 
 
 def prefill(case: Case) -> dict[str, str]:
-    """What the case already answers: lying prone; no anticoagulation means nothing to pause."""
-    values: dict[str, str] = {}
-    if case.patient.can_lie_prone is not None:
-        values["can_lie_prone"] = "true" if case.patient.can_lie_prone else "false"
-    if not case.patient.anticoagulated:
-        values["anticoagulation_paused"] = "true"
-    return values
+    """What the case already answers before a checklist is saved: not anticoagulated means
+    nothing to pause."""
+    return {} if case.patient.anticoagulated else {"anticoagulation_paused": "yes"}
 
 
-def open_items(answers: dict[str, str]) -> list[ChecklistItem]:
-    """The items not (yet) answered the way that clears them."""
-    return [item for item in CHECKLIST if answers.get(item.name, "") != item.ready_when]
+def form_values_of(checklist: Checklist) -> dict[str, str]:
+    """A stored checklist as the form's values."""
+    document = checklist.model_dump(mode="json")
+    return {k: "" if v is None else str(v) for k, v in document.items() if k != "schema"}
 
 
-def record_checklist(tx: Tx, case_id: str, answers: dict[str, Any]) -> None:
-    """Audit the checklist as completed by the current user (the case must exist)."""
-    get_case(tx, case_id)
-    tx.audit("checklist.record", "case", case_id, after=answers)
+def checklist_from_form(form: dict[str, str]) -> dict[str, Any]:
+    """The submitted form as a ``vertebro.checklist/1`` document (for the strict parser:
+    an unanswered question is ``not_known``, an empty date or note ``null``)."""
+    document: dict[str, Any] = {"schema": CHECKLIST_SCHEMA}
+    for name in CHECKLIST_ITEMS:
+        document[name] = form.get(name) or "not_known"
+    document["mri_date"] = form.get("mri_date", "").strip() or None
+    document["note"] = form.get("note", "").strip() or None
+    return document

@@ -97,7 +97,8 @@ Selection = Annotated[_OutcomesFilter, Depends(_selection)]
 
 
 def _outcomes(request: Request, selection: _OutcomesFilter, via: str) -> tuple[Any, date]:
-    """The outcomes document of the selection, the export audited (viewers and up)."""
+    """The outcomes document of the selection (a read transaction), the export audited
+    (a short write transaction after it; viewers and up)."""
     with web_tx(request) as tx:
         document = outcomes_document(
             tx,
@@ -106,6 +107,7 @@ def _outcomes(request: Request, selection: _OutcomesFilter, via: str) -> tuple[A
             since=selection.since,
             technique=_TECHNIQUES[selection.technique][0] if selection.technique else None,
         )
+    with web_tx(request, write=True) as tx:
         record_export(tx, "outcomes", selection.audit(via))
         return document, tx.today
 

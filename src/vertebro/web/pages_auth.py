@@ -1,19 +1,18 @@
-"""Log in (rate-limited, audited) and log out."""
+"""Log in (rate-limited, audited; a new server-side session) and log out (the session
+ends)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from vertebro.api.context import anonymous_tx, app_context
-from vertebro.api.routes_auth import client_address
-from vertebro.services.registry import log_in
+from vertebro.api.context import anonymous_tx, app_context, client_address
+from vertebro.services.registry import NewSession, Principal, Tx, end_session, log_in, start_session
 from vertebro.web.render import page, redirect
-from vertebro.web.session import WebSession, check_csrf, load_session
+from vertebro.web.session import WebSession, anonymous_session, check_csrf, load_session
 
 __all__ = ["router"]
 
@@ -40,23 +39,27 @@ def login_form(request: Request, next: str = "/worklist") -> Response:
 
 
 def _log_in(request: Request, username: str, password: str) -> WebSession | int | None:
-    limiter = app_context(request).limiter
-    address = client_address(request)
-    wait = limiter.retry_after(username, address)
-    if wait:
-        return wait
-    with anonymous_tx(request) as tx:
-        principal = log_in(tx, username, password)
-    if principal is None:
-        limiter.failed(username, address)
-        return None
-    limiter.succeeded(username)
-    fresh = WebSession(
-        csrf=secrets.token_urlsafe(24),
-        user_id=principal.user_id,
-        name=principal.name,
-        role=principal.role,
+    """The new session; the seconds to wait when rate-limited; ``None`` when refused."""
+    ctx = app_context(request)
+    lifetime = ctx.settings.session_lifetime
+
+    def session(tx: Tx, principal: Principal) -> NewSession:
+        return start_session(tx, principal, lifetime=lifetime)
+
+    result = log_in(
+        ctx.registry,
+        username,
+        password,
+        address=client_address(request),
+        now=ctx.settings.now,
+        limits=ctx.settings.login_limits,
+        then=session,
     )
+    if result.retry_after:
+        return result.retry_after
+    if result.value is None:
+        return None
+    fresh = WebSession(result.value.secret, result.value.csrf, result.value.principal)
     request.state.web_session = fresh
     return fresh
 
@@ -77,9 +80,9 @@ async def login(
         message, status = "Unknown user name or wrong password.", 401
     else:
         minutes = max(1, round(outcome / 60))
-        message = f"Too many failed attempts. Try again in about {minutes} minute(s)."
+        message = f"Too many login attempts. Try again in about {minutes} minute(s)."
         status = 429
-    return page(
+    response = page(
         request,
         "login.html",
         status=status,
@@ -87,10 +90,18 @@ async def login(
         username=username[:64],
         next_path=_safe_next(next),
     )
+    if status == 429:
+        response.headers["Retry-After"] = str(outcome)
+    return response
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
     check_csrf(request, csrf_token)
-    request.state.web_session = WebSession(csrf=load_session(request).csrf)
+    session = load_session(request)
+    if session.principal is not None:
+        with anonymous_tx(request, write=True) as tx:
+            tx.actor = session.actor()
+            end_session(tx, session.cookie)
+    anonymous_session(request)
     return redirect(request, "/login")

@@ -83,7 +83,7 @@ def fhir_bundle(request: Request, case_id: str) -> Response:
     from vertebro.services.registry.exchange import exchange_record
 
     try:
-        with web_tx(request) as tx:
+        with web_tx(request, write=True) as tx:  # the export is audited
             text = bundle_json(exchange_record(tx, case_id, via="web"))
     except ImportError as exc:
         return page(request, "error.html", status=503, title="FHIR not available", detail=str(exc))
@@ -118,7 +118,7 @@ def pdf_download(request: Request, html: str, *, what: str, case_id: str, stem: 
         data = WeasyPrintRenderer().render(html)
     except ImportError as exc:
         return page(request, "error.html", status=503, title="PDF not available", detail=str(exc))
-    with web_tx(request) as tx:
+    with web_tx(request, write=True) as tx:
         record_export(tx, what, {"case_id": case_id, "bytes": len(data), "via": "web"})
     name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{stem}-{case_id}.pdf")
     return Response(

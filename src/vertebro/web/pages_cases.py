@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from vertebro.errors import Conflict, InvalidDocument, NotFound, PreconditionFailed
+from vertebro.model import parse_case
 from vertebro.registry import Role
 from vertebro.services.registry import (
     assess_case,
@@ -16,6 +17,7 @@ from vertebro.services.registry import (
     create_patient,
     get_case,
     get_patient,
+    prepare_assessment,
     replace_case,
 )
 from vertebro.web.case_form import CASE_GROUPS, FRACTURE_GROUPS, document_from_form
@@ -160,13 +162,15 @@ async def create_case_from_form(request: Request) -> Response:
         return shown
     document = document_from_form(form)
     try:
+        case = parse_case(document)  # parsed and assessed before the write transaction
+        prepared = prepare_assessment(1, case)
         with web_tx(request, Role.CLINICIAN) as tx:
             try:
                 get_patient(tx, code)
             except NotFound:
                 create_patient(tx, {"code": code})
-            view = create_case(tx, code, document)
-            assess_case(tx, view.case_id)
+            view = create_case(tx, code, case)
+            assess_case(tx, view.case_id, prepared)
     except InvalidDocument as exc:
         lines = [(("patient_code" if p.path == "code" else p.path), p.reason) for p in exc.problems]
         return _render(request, _values_of(document), patient_code=code, errors=lines, status=422)
@@ -194,7 +198,7 @@ async def save_case_edit(request: Request, case_id: str) -> Response:
     current_user(request, Role.CLINICIAN)
     raw_version = form.get("version", "")
     version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else None
-    with web_tx(request) as tx:
+    with web_tx(request, write=False) as tx:
         code = get_case(tx, case_id).patient_code
     shown = _after_action(request, form, case_id, code, version)
     if shown is not None:
@@ -203,9 +207,11 @@ async def save_case_edit(request: Request, case_id: str) -> Response:
     document["case_id"] = case_id
     common: dict[str, Any] = {"editing": case_id, "patient_code": code, "version": version}
     try:
+        case = parse_case(document)  # parsed and assessed before the write transaction
+        prepared = None if version is None else prepare_assessment(version + 1, case)
         with web_tx(request, Role.CLINICIAN) as tx:
-            replace_case(tx, case_id, document, version)
-            assess_case(tx, case_id)
+            replace_case(tx, case_id, case, version)
+            assess_case(tx, case_id, prepared)
     except InvalidDocument as exc:
         return _render(
             request, _values_of(document), errors=problem_lines(exc), status=422, **common

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from vertebro.errors import InvalidDocument
+from vertebro.errors import Conflict, InvalidDocument, PreconditionFailed
+from vertebro.model import FollowUp, Procedure, parse_checklist, parse_follow_up, parse_procedure
 from vertebro.registry import Role
 from vertebro.services.registry import (
+    FollowUpView,
+    Tx,
     case_overview,
     get_case,
+    get_checklist,
+    get_follow_up,
+    get_procedure,
     latest_assessment,
     list_follow_ups,
     record_follow_up,
     record_procedure,
+    save_checklist,
+    update_follow_up,
+    update_procedure,
+    void_follow_up,
+    void_procedure,
 )
-from vertebro.web.checklist import CHECKLIST, open_items, prefill, record_checklist
+from vertebro.web.checklist import CHECKLIST, checklist_from_form, form_values_of, prefill
 from vertebro.web.form_fields import flatten
 from vertebro.web.forms import form_values, problem_lines
 from vertebro.web.record_forms import (
@@ -35,52 +48,77 @@ from vertebro.web.record_forms import (
     procedure_prefill,
 )
 from vertebro.web.render import page, redirect
-from vertebro.web.session import check_csrf
+from vertebro.web.session import check_csrf, current_user
 from vertebro.web.tx import web_tx
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
 
 # -- checklist -------------------------------------------------------------------------
 
 
-@router.get("/cases/{case_id}/checklist")
-def checklist_page(request: Request, case_id: str) -> Response:
-    with web_tx(request) as tx:
+def _checklist_page(
+    request: Request, case_id: str, values: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    with web_tx(request, write=False) as tx:
         view = get_case(tx, case_id)
+        stored = get_checklist(tx, case_id)
+    if values is None:
+        values = form_values_of(stored.checklist) if stored.version else prefill(view.case)
+    lines = extra.get("error_lines", [])
     return page(
         request,
         "checklist.html",
+        status=extra.get("status", 200),
         view=view,
+        stored=stored,
         items=CHECKLIST,
-        values=prefill(view.case),
-        mri_date="",
-        result=None,
+        values=values,
+        version=extra.get("version", stored.version),
+        errors=dict(lines),
+        error_lines=lines,
+        conflict=extra.get("conflict", ""),
     )
+
+
+@router.get("/cases/{case_id}/checklist")
+def checklist_page(request: Request, case_id: str) -> Response:
+    return _checklist_page(request, case_id)
 
 
 @router.post("/cases/{case_id}/checklist")
-async def save_checklist(request: Request, case_id: str) -> Response:
+async def save_checklist_form(request: Request, case_id: str) -> Response:
+    """Save the checklist as its next version (clinician); a stale form is refused."""
     form = await form_values(request)
     check_csrf(request, form.get("csrf_token"))
-    answers: dict[str, Any] = {i.name: form.get(i.name, "") for i in CHECKLIST}
-    answers["mri_date"] = form.get("mri_date", "")[:10]
-    answers["note"] = form.get("note", "")[:2000]
-    with web_tx(request, Role.COORDINATOR) as tx:
-        view = get_case(tx, case_id)
-        record_checklist(tx, case_id, answers)
-    values = {k: str(v) for k, v in answers.items()}
-    return page(
-        request,
-        "checklist.html",
-        view=view,
-        items=CHECKLIST,
-        values=values,
-        mri_date=answers["mri_date"],
-        result=open_items(values),
-    )
+    current_user(request, Role.CLINICIAN)
+    version = _version(form)
+    shown = {k: v for k, v in form.items() if k not in ("csrf_token", "version")}
+    try:
+        document = parse_checklist(checklist_from_form(form))
+        with web_tx(request, Role.CLINICIAN) as tx:
+            save_checklist(tx, case_id, document, version)
+    except InvalidDocument as exc:
+        lines = problem_lines(exc)
+        return _checklist_page(
+            request, case_id, shown, error_lines=lines, version=version, status=422
+        )
+    except PreconditionFailed as exc:
+        message = (
+            f"Someone else saved version {exc.current_version} of this checklist while you "
+            "were filling it in; yours was not saved. Their answers are shown now."
+        )
+        return _checklist_page(request, case_id, conflict=message, status=412)
+    return redirect(request, f"/cases/{case_id}/checklist")
+
+
+def _version(form: dict[str, str]) -> int | None:
+    raw = form.get("version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 # -- procedure -------------------------------------------------------------------------
@@ -106,6 +144,8 @@ def _procedure_page(
         errors=dict(extra.get("error_lines", [])),
         error_lines=extra.get("error_lines", []),
         conflict=extra.get("conflict", ""),
+        action=extra.get("action", f"/cases/{view.case_id}/procedure"),
+        editing=extra.get("editing"),
     )
 
 
@@ -126,32 +166,103 @@ def procedure_form(
     return _procedure_page(request, view, assessment, values)
 
 
-@router.post("/cases/{case_id}/procedure")
-async def save_procedure(request: Request, case_id: str) -> Response:
-    from vertebro.errors import ProcedureRefused
-
+async def _save_procedure(
+    request: Request, case_id: str, store: Callable[[Tx, Procedure], object], **extra: Any
+) -> Response | None:
+    """Parse the submitted procedure form (before the write transaction), store it; the
+    form again with the problems when refused (``None`` when stored)."""
     form = await form_values(request)
     check_csrf(request, form.get("csrf_token"))
-    document = procedure_from_form(form)
+    current_user(request, Role.CLINICIAN)
     try:
+        procedure = parse_procedure(procedure_from_form(form))
         with web_tx(request, Role.CLINICIAN) as tx:
-            record_procedure(tx, case_id, document)
-    except (InvalidDocument, ProcedureRefused) as exc:
-        with web_tx(request, Role.CLINICIAN) as tx:
+            store(tx, procedure)
+    except (InvalidDocument, Conflict, PreconditionFailed) as exc:
+        with web_tx(request, Role.CLINICIAN, write=False) as tx:
             view = get_case(tx, case_id)
             stored = latest_assessment(tx, case_id)
-        lines = problem_lines(exc) if isinstance(exc, InvalidDocument) else []
-        conflict = str(exc) if isinstance(exc, ProcedureRefused) else ""
-        return _procedure_page(
+        assessment = None if stored is None else stored.assessment
+        return _procedure_page(request, view, assessment, form, **_refusal(exc), **extra)
+    return None
+
+
+def _refusal(exc: InvalidDocument | Conflict | PreconditionFailed) -> dict[str, Any]:
+    """A refused record form's problems: 422 with the field lines, 412 for a stale version,
+    409 for a conflict (its message shown above the form)."""
+    lines = problem_lines(exc) if isinstance(exc, InvalidDocument) else []
+    status = 422 if lines else (412 if isinstance(exc, PreconditionFailed) else 409)
+    return {"error_lines": lines, "conflict": "" if lines else str(exc), "status": status}
+
+
+@router.post("/cases/{case_id}/procedure")
+async def save_procedure(request: Request, case_id: str) -> Response:
+    def store(tx: Tx, procedure: Procedure) -> object:
+        return record_procedure(tx, case_id, procedure)
+
+    refused = await _save_procedure(request, case_id, store)
+    return refused or redirect(request, f"/cases/{case_id}/follow-up")
+
+
+@router.get("/cases/{case_id}/procedures/{procedure_id}/edit")
+def procedure_edit_form(request: Request, case_id: str, procedure_id: RecordId) -> Response:
+    """The procedure form filled with a stored session, to correct it (a new version)."""
+    with web_tx(request, Role.CLINICIAN) as tx:
+        view = get_case(tx, case_id)
+        stored = latest_assessment(tx, case_id)
+        record = get_procedure(tx, procedure_id, case_id=case_id)
+    values = values_of(record.procedure.model_dump(mode="json"))
+    values["version"] = str(record.version)
+    return _procedure_page(
+        request,
+        view,
+        None if stored is None else stored.assessment,
+        values,
+        action=f"/cases/{case_id}/procedures/{procedure_id}/edit",
+        editing=record,
+    )
+
+
+@router.post("/cases/{case_id}/procedures/{procedure_id}/edit")
+async def save_procedure_edit(request: Request, case_id: str, procedure_id: RecordId) -> Response:
+    form = await form_values(request)
+    version = _version(form)
+
+    def store(tx: Tx, procedure: Procedure) -> object:
+        return update_procedure(tx, procedure_id, procedure, version, case_id=case_id)
+
+    refused = await _save_procedure(
+        request, case_id, store, action=f"/cases/{case_id}/procedures/{procedure_id}/edit"
+    )
+    return refused or redirect(request, f"/cases/{case_id}#pathway-h")
+
+
+@router.post("/cases/{case_id}/procedures/{procedure_id}/void")
+async def void_procedure_form(request: Request, case_id: str, procedure_id: RecordId) -> Response:
+    """Void a session with the reason typed in (clinician); back to the case page."""
+    void = partial(void_procedure, procedure_id=procedure_id)
+    return await _void(request, case_id, void, Role.CLINICIAN)
+
+
+async def _void(
+    request: Request, case_id: str, void: Callable[..., object], role: Role
+) -> Response:
+    """Void a record with the form's reason (``role`` needed); the case page after."""
+    form = await form_values(request)
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        with web_tx(request, role) as tx:
+            void(tx, reason=form.get("reason", ""), case_id=case_id)
+    except (InvalidDocument, Conflict) as exc:
+        detail = "; ".join(exc.lines) if isinstance(exc, InvalidDocument) else str(exc)
+        return page(
             request,
-            view,
-            None if stored is None else stored.assessment,
-            form,
-            error_lines=lines,
-            conflict=conflict,
-            status=409 if conflict else 422,
+            "error.html",
+            status=422 if isinstance(exc, InvalidDocument) else 409,
+            title="Not voided",
+            detail=f"{detail}. Go back to the case and try again.",
         )
-    return redirect(request, f"/cases/{case_id}/follow-up")
+    return redirect(request, f"/cases/{case_id}#pathway-h")
 
 
 # -- follow-up -------------------------------------------------------------------------
@@ -160,7 +271,7 @@ async def save_procedure(request: Request, case_id: str) -> Response:
 def _follow_up_page(
     request: Request, case_id: str, values: dict[str, str], **extra: Any
 ) -> Response:
-    with web_tx(request) as tx:
+    with web_tx(request, write=False) as tx:
         view = get_case(tx, case_id)
         overview = case_overview(tx, case_id)
         records = list_follow_ups(tx, case_id)
@@ -180,6 +291,9 @@ def _follow_up_page(
         errors=dict(extra.get("error_lines", [])),
         error_lines=extra.get("error_lines", []),
         saved=extra.get("saved", ""),
+        conflict=extra.get("conflict", ""),
+        action=extra.get("action", f"/cases/{case_id}/follow-up"),
+        editing=extra.get("editing"),
     )
 
 
@@ -197,19 +311,70 @@ def follow_up_form(
     return _follow_up_page(request, case_id, values, saved=saved)
 
 
-@router.post("/cases/{case_id}/follow-up")
-async def save_follow_up(request: Request, case_id: str) -> Response:
+async def _save_follow_up(
+    request: Request, case_id: str, store: Callable[[Tx, FollowUp], FollowUpView], **extra: Any
+) -> Response | FollowUpView:
     form = await form_values(request)
     check_csrf(request, form.get("csrf_token"))
-    document = follow_up_from_form(form)
+    current_user(request, Role.COORDINATOR)
     try:
+        follow_up = parse_follow_up(follow_up_from_form(form))
         with web_tx(request, Role.COORDINATOR) as tx:
-            view = record_follow_up(tx, case_id, document)
-    except InvalidDocument as exc:
+            return store(tx, follow_up)
+    except (InvalidDocument, Conflict, PreconditionFailed) as exc:
         shown = {k: v for k, v in form.items() if k != "csrf_token"}
-        return _follow_up_page(request, case_id, shown, error_lines=problem_lines(exc), status=422)
-    visit = str(view.follow_up.visit).replace(" ", "+")
+        return _follow_up_page(request, case_id, shown, **_refusal(exc), **extra)
+
+
+@router.post("/cases/{case_id}/follow-up")
+async def save_follow_up(request: Request, case_id: str) -> Response:
+    def store(tx: Tx, follow_up: FollowUp) -> FollowUpView:
+        return record_follow_up(tx, case_id, follow_up)
+
+    saved = await _save_follow_up(request, case_id, store)
+    if isinstance(saved, Response):
+        return saved
+    visit = str(saved.follow_up.visit).replace(" ", "+")
     return redirect(request, f"/cases/{case_id}/follow-up?saved={visit}")
+
+
+@router.get("/cases/{case_id}/follow-ups/{follow_up_id}/edit")
+def follow_up_edit_form(request: Request, case_id: str, follow_up_id: RecordId) -> Response:
+    """The follow-up form filled with a stored record, to correct it (a new version)."""
+    with web_tx(request, Role.COORDINATOR) as tx:
+        record = get_follow_up(tx, follow_up_id, case_id=case_id)
+    values = values_of(record.follow_up.model_dump(mode="json"))
+    values["version"] = str(record.version)
+    return _follow_up_page(
+        request,
+        case_id,
+        values,
+        action=f"/cases/{case_id}/follow-ups/{follow_up_id}/edit",
+        editing=record,
+    )
+
+
+@router.post("/cases/{case_id}/follow-ups/{follow_up_id}/edit")
+async def save_follow_up_edit(request: Request, case_id: str, follow_up_id: RecordId) -> Response:
+    form = await form_values(request)
+    version = _version(form)
+
+    def store(tx: Tx, follow_up: FollowUp) -> FollowUpView:
+        return update_follow_up(tx, follow_up_id, follow_up, version, case_id=case_id)
+
+    saved = await _save_follow_up(
+        request, case_id, store, action=f"/cases/{case_id}/follow-ups/{follow_up_id}/edit"
+    )
+    if isinstance(saved, Response):
+        return saved
+    return redirect(request, f"/cases/{case_id}#pathway-h")
+
+
+@router.post("/cases/{case_id}/follow-ups/{follow_up_id}/void")
+async def void_follow_up_form(request: Request, case_id: str, follow_up_id: RecordId) -> Response:
+    """Void a follow-up record with the reason typed in (coordinator); back to the case."""
+    void = partial(void_follow_up, follow_up_id=follow_up_id)
+    return await _void(request, case_id, void, Role.COORDINATOR)
 
 
 def values_of(document: dict[str, Any]) -> dict[str, str]:

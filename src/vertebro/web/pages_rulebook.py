@@ -12,7 +12,12 @@ from fastapi.responses import Response
 from vertebro.guidance import RULEBOOK_VERSION
 from vertebro.registry import Role
 from vertebro.reporting.reassessment import reassessment_csv
-from vertebro.services.registry import list_audit, reassess_registry, reassessment_run
+from vertebro.services.registry import (
+    commit_reassessment,
+    list_audit,
+    prepare_reassessment,
+    reassessment_run,
+)
 from vertebro.web.render import download, page, redirect
 from vertebro.web.session import check_csrf
 from vertebro.web.tx import web_tx
@@ -41,8 +46,10 @@ def run_reassessment(
 ) -> Response:
     """Run the re-assessment (a preview stores nothing) and show its report."""
     check_csrf(request, csrf_token)
-    with web_tx(request, Role.ADMIN) as tx:
-        report = reassess_registry(tx, dry_run=mode == "preview")
+    with web_tx(request, Role.ADMIN, write=False) as tx:
+        prepared = prepare_reassessment(tx, dry_run=mode == "preview")
+    with web_tx(request, Role.ADMIN, write=True) as tx:
+        report = commit_reassessment(tx, prepared)
     return redirect(request, f"/admin/reassess/{report.run_id}")
 
 

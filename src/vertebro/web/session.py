@@ -1,42 +1,53 @@
-"""The web session: a signed cookie (itsdangerous) holding the user and a CSRF token,
-re-signed on every page so it expires after ``session_idle_minutes`` without activity.
+"""The web session (api-v1 1.1): a server-side record in the registry; the cookie holds only
+its random id (256 bits, ``HttpOnly``, ``SameSite=Lax``, ``Secure`` when
+``VERTEBRO_SECURE_COOKIES=1``).
 
-Every visitor gets a CSRF token (the login form carries one too); pages need a user and
-answer 303 to ``/login`` without one.
+On every page the session is looked up (a read transaction) and the user's role read from
+the registry; it ends at logout, a password reset, a role change or ``revoke-all``, after
+30 minutes idle and 12 hours after login (:mod:`vertebro.services.registry.sessions`).
+A visitor who is not logged in gets a random id too, never stored: the login form's CSRF
+token is an HMAC of it with the app's secret. Logging in always starts a new session with a
+new id. Pages need a user and answer 303 to ``/login`` without one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import logging
+import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import SQLAlchemyError
 
-from vertebro.api.context import app_context
+from vertebro.api.context import anonymous_tx, app_context
+from vertebro.errors import PermissionDenied
 from vertebro.registry import Role
-from vertebro.services.registry import Actor, Principal
+from vertebro.services.registry import Actor, Principal, find_session, touch_session
 
 __all__ = [
     "COOKIE",
     "CsrfFailed",
     "LoginRequired",
     "WebSession",
+    "anonymous_session",
     "check_csrf",
     "current_user",
     "load_session",
     "save_session",
 ]
 
+logger = logging.getLogger(__name__)
+
 COOKIE = "vertebro_session"
-_SALT = "vertebro.web.session"
+_COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 
 class LoginRequired(Exception):
-    """No (or an expired) session: the page answers 303 to ``/login``."""
+    """No (or an ended) session: the page answers 303 to ``/login``."""
 
     def __init__(self, next_path: str) -> None:
         self.next_path = next_path
@@ -47,64 +58,67 @@ class CsrfFailed(Exception):
     """A form came without the session's CSRF token."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class WebSession:
-    """What the cookie carries: the CSRF token and, once logged in, the user."""
+    """This request's session: the cookie's value, the CSRF token and, once logged in,
+    the user (with the role as stored now)."""
 
+    cookie: str
     csrf: str
-    user_id: int | None = None
-    name: str | None = None
-    role: str | None = None
-
-    @property
-    def principal(self) -> Principal | None:
-        if self.user_id is None or self.name is None or self.role is None:
-            return None
-        return Principal(self.user_id, self.name, Role(self.role))
+    principal: Principal | None = None
 
     def actor(self) -> Actor:
-        principal = self.principal
-        if principal is None:
+        if self.principal is None:
             raise LoginRequired("/")
-        return Actor(principal.name, principal.role, principal.user_id)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"c": self.csrf, "u": self.user_id, "n": self.name, "r": self.role}
+        return Actor(self.principal.name, self.principal.role, self.principal.user_id)
 
 
-def _serializer(request: Request) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app_context(request).settings.secret_key, salt=_SALT)
+def anonymous_session(request: Request, cookie: str | None = None) -> WebSession:
+    """A visitor not logged in: a random id (or ``cookie``) and its HMAC as CSRF token."""
+    value = cookie or secrets.token_urlsafe(32)
+    key = app_context(request).settings.secret_key.encode()
+    csrf = hmac.new(key, b"csrf:" + value.encode(), hashlib.sha256).hexdigest()
+    session = WebSession(value, csrf)
+    request.state.web_session = session
+    return session
+
+
+def _touch(request: Request, session_id: int) -> None:
+    try:
+        with anonymous_tx(request, write=True) as tx:
+            touch_session(tx, session_id)
+    except SQLAlchemyError as exc:  # pragma: no cover - contention: the next page retries
+        logger.warning("session %d: activity not recorded (%s)", session_id, exc)
 
 
 def load_session(request: Request) -> WebSession:
-    """The request's session (a fresh anonymous one when missing, forged or idle too long)."""
+    """The request's session (looked up once per request; an anonymous one when there is
+    no valid session)."""
     cached: WebSession | None = getattr(request.state, "web_session", None)
     if cached is not None:
         return cached
+    raw = request.cookies.get(COOKIE, "")
+    if not _COOKIE_VALUE.match(raw):
+        return anonymous_session(request)
     settings = app_context(request).settings
-    raw = request.cookies.get(COOKIE)
-    session = WebSession(csrf=secrets.token_urlsafe(24))
-    if raw:
-        try:
-            data = _serializer(request).loads(raw, max_age=settings.session_idle_minutes * 60)
-            session = WebSession(
-                csrf=str(data["c"]), user_id=data["u"], name=data["n"], role=data["r"]
-            )
-            if session.role is not None:
-                Role(session.role)
-        except (BadSignature, KeyError, TypeError, ValueError):
-            session = WebSession(csrf=secrets.token_urlsafe(24))
+    with anonymous_tx(request, write=False) as tx:
+        found = find_session(tx, raw, idle=settings.session_idle)
+    if found is None:
+        return anonymous_session(request, raw)
+    if found.needs_touch:
+        _touch(request, found.id)
+    session = WebSession(raw, found.csrf, found.principal)
     request.state.web_session = session
     return session
 
 
 def save_session(request: Request, response: Response, session: WebSession) -> None:
-    """Re-sign the cookie (this is what keeps an active session alive)."""
+    """Send the session's cookie (the random id only)."""
     settings = app_context(request).settings
     response.set_cookie(
         COOKIE,
-        _serializer(request).dumps(session.as_dict()),
-        max_age=settings.session_idle_minutes * 60,
+        session.cookie,
+        max_age=settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookies,
@@ -113,7 +127,8 @@ def save_session(request: Request, response: Response, session: WebSession) -> N
 
 
 def current_user(request: Request, role: Role = Role.VIEWER) -> WebSession:
-    """The logged-in session; :class:`LoginRequired` without one (→ 303 to /login)."""
+    """The logged-in session; :class:`LoginRequired` without one (→ 303 to /login),
+    :class:`PermissionDenied` when the user's role (read now) is too low."""
     session = load_session(request)
     principal = session.principal
     if principal is None:
@@ -121,8 +136,6 @@ def current_user(request: Request, role: Role = Role.VIEWER) -> WebSession:
         query = request.url.query
         raise LoginRequired(path + (f"?{query}" if query else ""))
     if not principal.role.allows(role):
-        from vertebro.errors import PermissionDenied
-
         raise PermissionDenied(f"{principal.name} ({principal.role}) may not do this")
     return session
 

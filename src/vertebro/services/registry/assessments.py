@@ -3,6 +3,8 @@ a stored assessment under today's rulebook."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from vertebro.errors import NotFound
@@ -14,16 +16,36 @@ from vertebro.services.registry.lookup import case_row, case_version_row
 from vertebro.services.registry.views import AssessmentView
 
 __all__ = [
+    "PreparedAssessment",
     "assess_case",
     "latest_assessment",
     "list_assessments",
+    "prepare_assessment",
     "rerun_assessment",
     "store_assessment",
 ]
 
 
-def _store(tx: Tx, row: CaseRow, version: int, case: Case) -> AssessmentView:
-    return store_assessment(tx, row.id, row.case_id, version, assess(case))
+@dataclass(frozen=True, slots=True)
+class PreparedAssessment:
+    """An assessment made before the write transaction opened (so the engine never runs
+    while the registry's write lock is held), of the case version it names."""
+
+    version: int
+    assessment: Assessment
+
+
+def prepare_assessment(version: int, case: Case) -> PreparedAssessment:
+    """Assess ``case`` (the case's ``version``) now, outside any transaction."""
+    return PreparedAssessment(version, assess(case))
+
+
+def _store(
+    tx: Tx, row: CaseRow, version: int, case: Case, prepared: PreparedAssessment | None = None
+) -> AssessmentView:
+    fits = prepared is not None and prepared.version == version
+    assessment = prepared.assessment if prepared is not None and fits else assess(case)
+    return store_assessment(tx, row.id, row.case_id, version, assessment)
 
 
 def store_assessment(
@@ -80,12 +102,13 @@ def _view(case_id: str, row: AssessmentRow, assessment: Assessment | None = None
     )
 
 
-def assess_case(tx: Tx, case_id: str) -> AssessmentView:
-    """Assess the current version of the case and store the result."""
+def assess_case(tx: Tx, case_id: str, prepared: PreparedAssessment | None = None) -> AssessmentView:
+    """Assess the current version of the case and store the result. A ``prepared``
+    assessment of that very version is stored as it is (else the case is assessed here)."""
     tx.require(Role.CLINICIAN)
     row = case_row(tx.session, case_id)
     version = case_version_row(tx.session, row, row.current_version)
-    return _store(tx, row, version.version, parse_case(version.document))
+    return _store(tx, row, version.version, parse_case(version.document), prepared)
 
 
 def rerun_assessment(tx: Tx, assessment_id: int) -> AssessmentView:

@@ -95,8 +95,10 @@ def unit_of_work(
     *,
     now: datetime | None = None,
     today: date | None = None,
+    write: bool = True,
 ) -> Iterator[Tx]:
     """One transaction for ``actor``: committed when the block ends, rolled back (nothing
-    written, audit rows included) when it raises."""
-    with registry.transaction() as session:
+    written, audit rows included) when it raises. ``write=False``: a read transaction (no
+    write lock on SQLite, ``READ ONLY`` on PostgreSQL; a write in it raises)."""
+    with registry.transaction(write=write) as session:
         yield Tx(session, actor, now or datetime.now(UTC), today)

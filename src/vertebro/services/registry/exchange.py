@@ -46,7 +46,8 @@ def exchange_record(
     is the latest *stored* one (as the registry shows it, whichever case version it was
     made from; ``assessed``: its day). Only when none is stored is the current version
     assessed for the Bundle (under today's rulebook, dated today; not stored). Procedures
-    and follow-ups come in the registry's order (by date). With ``deidentify`` (the
+    and follow-ups come in the registry's order (by date); void ones are marked
+    (``entered-in-error``, their documents not carried). With ``deidentify`` (the
     pseudonym key) the record is de-identified (:mod:`vertebro.exchange.fhir_deidentify`).
     ``via`` (``web`` …) goes into the audit record. Needs the viewer role;
     :class:`NotFound` for an unknown case.
@@ -58,8 +59,10 @@ def exchange_record(
     view = get_case(tx, case_id)
     patient = get_patient(tx, view.patient_code)
     stored = latest_assessment(tx, case_id)
-    procedures = tuple(p.procedure for p in list_procedures(tx, case_id))
-    follow_ups = tuple(f.follow_up for f in list_follow_ups(tx, case_id))
+    procedure_views = list_procedures(tx, case_id)
+    follow_up_views = list_follow_ups(tx, case_id)
+    procedures = tuple(p.procedure for p in procedure_views)
+    follow_ups = tuple(f.follow_up for f in follow_up_views)
     detail: dict[str, Any] = {
         "case_id": case_id,
         "version": view.version,
@@ -81,6 +84,8 @@ def exchange_record(
         birth_year=patient.birth_year,
         recorded=view.created_at.date(),
         assessed=tx.today if stored is None else stored.created_at.date(),
+        void_procedures=frozenset(i for i, p in enumerate(procedure_views) if p.void),
+        void_follow_ups=frozenset(i for i, f in enumerate(follow_up_views) if f.void),
     )
     return record if deidentify is None else deidentified(record, deidentify)
 

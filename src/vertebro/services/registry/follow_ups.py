@@ -1,8 +1,13 @@
 """Use cases: record follow-up visits (``vertebro.follow_up/1``).
 
-One record per (case, visit), except ``unscheduled``: recording a visit again edits the
-record (audited with before and after). A date outside the visit's window is accepted and
-flagged ``out_of_window`` (computed from the anchor when read, never stored).
+One live record per (case, visit), except ``unscheduled``: recording a visit again edits
+the record (audited with before and after). A date outside the visit's window is accepted
+and flagged ``out_of_window`` (computed from the anchor when read, never stored); dates
+follow registry-v1 1.1 (:mod:`vertebro.model.dates`, today from the transaction's clock).
+
+Corrections (registry-v1 1.1): an edit is a new version (the old one kept in
+``follow_up_versions``); a void record stays, marked, and leaves the schedule, the status
+and the analytics, and its visit may be recorded again (:mod:`.corrections`).
 """
 
 from __future__ import annotations
@@ -13,32 +18,58 @@ from typing import Any
 
 from sqlalchemy import select
 
-from vertebro.errors import NotFound, PreconditionFailed
+from vertebro.errors import InvalidFollowUp, PreconditionFailed
 from vertebro.model import FollowUp, Visit, parse_follow_up
+from vertebro.model.dates import follow_up_date_problems
 from vertebro.model.pathway import anchor_date, days_after_anchor, is_out_of_window
 from vertebro.registry.schema import (
     CaseRow,
     ComplicationRow,
     FollowUpRow,
+    FollowUpVersionRow,
     NewFractureRow,
     ProcedureRow,
     Role,
 )
 from vertebro.services.registry.context import Tx
+from vertebro.services.registry.corrections import (
+    check_version,
+    record_row,
+    void_mark,
+    void_record,
+)
 from vertebro.services.registry.lookup import case_row
+from vertebro.services.registry.procedures import first_procedure_date
 from vertebro.services.registry.views import FollowUpView
 
-__all__ = ["case_anchor", "get_follow_up", "list_follow_ups", "record_follow_up"]
+__all__ = [
+    "case_anchor",
+    "get_follow_up",
+    "list_follow_ups",
+    "record_follow_up",
+    "update_follow_up",
+    "void_follow_up",
+]
 
 FollowUpInput = FollowUp | str | bytes | Mapping[str, Any]
 
 
 def case_anchor(tx: Tx, case: CaseRow) -> date | None:
-    """The date of the case's first performed session."""
+    """The date of the case's first performed (live) session."""
     rows = tx.session.execute(
-        select(ProcedureRow.status, ProcedureRow.date).where(ProcedureRow.case_pk == case.id)
+        select(ProcedureRow.status, ProcedureRow.date).where(
+            ProcedureRow.case_pk == case.id, ProcedureRow.void_at.is_(None)
+        )
     )
     return anchor_date((status, when) for status, when in rows)
+
+
+def _dated(tx: Tx, case: CaseRow, follow_up: FollowUp) -> FollowUp:
+    """``follow_up`` when its dates keep registry-v1 1.1's rules; :class:`InvalidFollowUp`."""
+    problems = follow_up_date_problems(follow_up, tx.today, first_procedure_date(tx, case))
+    if problems:
+        raise InvalidFollowUp(problems)
+    return follow_up
 
 
 def _fill(tx: Tx, row: FollowUpRow, follow_up: FollowUp) -> None:
@@ -84,6 +115,7 @@ def _view(case_id: str, row: FollowUpRow, anchor: date | None) -> FollowUpView:
         created_at=row.created_at,
         updated_at=row.updated_at,
         created_by=row.created_by,
+        void=void_mark(row),
     )
 
 
@@ -93,13 +125,16 @@ def record_follow_up(
     """Record a visit, or edit the case's record of that visit when there is one (then
     ``expected_version``, when given, must be its current version)."""
     tx.require(Role.COORDINATOR)
-    follow_up = parse_follow_up(document)
+    parsed = parse_follow_up(document)  # every problem of the document before any lookup
     case = case_row(tx.session, case_id, for_update=True)
+    follow_up = _dated(tx, case, parsed)
     existing = None
     if not follow_up.visit.repeatable:
         existing = tx.session.scalars(
             select(FollowUpRow).where(
-                FollowUpRow.case_pk == case.id, FollowUpRow.visit == follow_up.visit
+                FollowUpRow.case_pk == case.id,
+                FollowUpRow.visit == follow_up.visit,
+                FollowUpRow.void_at.is_(None),
             )
         ).one_or_none()
     if existing is None:
@@ -126,26 +161,72 @@ def record_follow_up(
                 f"follow-up {row.id} is at version {row.version}, not {expected_version}",
                 current_version=row.version,
             )
-        before = {"version": row.version, "document": row.document}
-        _fill(tx, row, follow_up)
-        row.version += 1
-        row.updated_at = tx.now
-        tx.session.flush()
-        tx.audit(
-            "follow_up.edit",
-            "follow_up",
-            f"{case_id}/{row.id}",
-            before=before,
-            after={"version": row.version, "document": row.document},
-        )
+        _edit(tx, case_id, row, follow_up)
     return _view(case_id, row, case_anchor(tx, case))
 
 
-def get_follow_up(tx: Tx, follow_up_id: int) -> FollowUpView:
+def _edit(tx: Tx, case_id: str, row: FollowUpRow, follow_up: FollowUp) -> None:
+    """Replace the record with a new version, keeping the old one; audited."""
+    before = {"version": row.version, "document": row.document}
+    tx.session.add(
+        FollowUpVersionRow(
+            follow_up_id=row.id,
+            version=row.version,
+            document=row.document,
+            created_at=tx.now,
+            created_by=tx.actor.name,
+        )
+    )
+    _fill(tx, row, follow_up)
+    row.version += 1
+    row.updated_at = tx.now
+    tx.flush(f"case {case_id!r}: visit {follow_up.visit!s} is recorded already")
+    tx.audit(
+        "follow_up.edit",
+        "follow_up",
+        f"{case_id}/{row.id}",
+        before=before,
+        after={"version": row.version, "document": row.document},
+    )
+
+
+def update_follow_up(
+    tx: Tx,
+    follow_up_id: int,
+    document: FollowUpInput,
+    expected_version: int | None,
+    *,
+    case_id: str | None = None,
+) -> FollowUpView:
+    """Correct a follow-up record as a new version, provided ``expected_version`` is still
+    current (the old version is kept). Moving it to a visit already recorded is a
+    :class:`~vertebro.errors.Conflict`; a void record cannot be edited (409)."""
+    tx.require(Role.COORDINATOR)
+    parsed = parse_follow_up(document)
+    row = record_row(tx, FollowUpRow, follow_up_id, case_id, for_update=True)
+    check_version(f"follow-up {follow_up_id}", row, expected_version)
+    case = tx.session.get_one(CaseRow, row.case_pk)
+    follow_up = _dated(tx, case, parsed)
+    _edit(tx, case.case_id, row, follow_up)
+    return _view(case.case_id, row, case_anchor(tx, case))
+
+
+def void_follow_up(
+    tx: Tx, follow_up_id: int, reason: object, *, case_id: str | None = None
+) -> FollowUpView:
+    """Mark a follow-up record void with a reason (1–500 characters): it stays in the
+    registry and the audit log, leaves the schedule, the status and the analytics, and
+    its visit may be recorded again."""
+    tx.require(Role.COORDINATOR)
+    row = record_row(tx, FollowUpRow, follow_up_id, case_id, for_update=True)
+    case_id = void_record(tx, "follow_up", row, reason)
+    return _view(case_id, row, case_anchor(tx, tx.session.get_one(CaseRow, row.case_pk)))
+
+
+def get_follow_up(tx: Tx, follow_up_id: int, *, case_id: str | None = None) -> FollowUpView:
+    """One follow-up record (of the case ``case_id`` when given), void or not."""
     tx.require(Role.VIEWER)
-    row = tx.session.get(FollowUpRow, follow_up_id)
-    if row is None:
-        raise NotFound(f"no follow-up {follow_up_id}")
+    row = record_row(tx, FollowUpRow, follow_up_id, case_id, for_update=False)
     case = tx.session.get_one(CaseRow, row.case_pk)
     return _view(case.case_id, row, case_anchor(tx, case))
 
@@ -154,7 +235,8 @@ _VISIT_ORDER = {visit: i for i, visit in enumerate(Visit)}
 
 
 def list_follow_ups(tx: Tx, case_id: str) -> list[FollowUpView]:
-    """The case's follow-up records by date, then visit."""
+    """The case's follow-up records by date, then visit; void records included (``void``
+    says so)."""
     tx.require(Role.VIEWER)
     case = case_row(tx.session, case_id)
     anchor = case_anchor(tx, case)

@@ -9,10 +9,15 @@ documents), dates turned into day numbers by the database, and the follow-up row
 packed into two integers and a float each, so that a million rows cost three Python
 numbers apiece. Everything else — the index session per patient, its levels, grades
 and baseline — is resolved with array operations.
+
+Void sessions and follow-ups take no part (registry-v1 1.1), nor do rows dated outside
+the years the analytics can place (:data:`ANALYSED_FROM` … :data:`ANALYSED_UNTIL`; the
+registry refuses such dates now, but may hold some stored before).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -23,7 +28,7 @@ from vertebro.outcomes.columns import GROUPS, METHODS, OutcomeColumns
 from vertebro.outcomes.records import TIMED_VISITS, FollowUpStatus, TechniqueGroup, Visit
 from vertebro.services.registry.context import Tx
 
-__all__ = ["load_outcome_columns"]
+__all__ = ["ANALYSED_FROM", "ANALYSED_UNTIL", "load_outcome_columns"]
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -33,6 +38,17 @@ Floats = npt.NDArray[np.float64]
 _CASE_LIMIT = 1 << 28
 _DAY_ORIGIN = 657072  # date(1800, 1, 1).toordinal()
 _FIRST_DAY, _END_DAY = "1800-01-01", "2517-01-01"  # 2517-01-01 < 1800-01-01 + 2¹⁸ days
+#: Dates the analytics take: from ``ANALYSED_FROM`` up to, not including, ``ANALYSED_UNTIL``.
+ANALYSED_FROM, ANALYSED_UNTIL = date.fromisoformat(_FIRST_DAY), date.fromisoformat(_END_DAY)
+
+
+def _live(table: str) -> str:
+    """SQL: the row of ``table`` (an alias, or ``""``) is not void and dated in range."""
+    at = f"{table}." if table else ""
+    return f"{at}void_at IS NULL AND {at}date >= '{_FIRST_DAY}' AND {at}date < '{_END_DAY}'"
+
+
+_LIVE_SESSION = f"p.status = 'performed' AND {_live('p')}"
 _BASELINE, _UNSCHEDULED = 8, 7
 _VISIT_CODES: dict[Visit, int] = {
     **{v: i for i, v in enumerate(TIMED_VISITS)},
@@ -105,7 +121,7 @@ def _index_sessions(tx: Tx, dialect: str) -> tuple[Ints, Ints, Ints, Ints, Ints]
         f"SELECT c.patient_id, {_day('p.date', dialect)}, p.case_pk, p.id, "
         "COALESCE(p.assessment_id, -1), CASE WHEN pt.is_demo THEN 1 ELSE 0 END "
         "FROM procedures p JOIN cases c ON c.id = p.case_pk "
-        "JOIN patients pt ON pt.id = c.patient_id WHERE p.status = 'performed'",
+        f"JOIN patients pt ON pt.id = c.patient_id WHERE {_LIVE_SESSION}",
         6,
     )
     patient, day, case_pk, procedure, assessment, demo = (_ints(c) for c in rows.T)
@@ -121,14 +137,11 @@ def _follow_ups(tx: Tx, dialect: str) -> tuple[Ints, Ints, Ints, Ints, Floats]:
         raise OverflowError("the outcomes query packs case ids below 2**28")
     day = f"({_day('date', dialect)} - {_DAY_ORIGIN})"
     packed = (
-        f"CASE WHEN date < '{_FIRST_DAY}' OR date >= '{_END_DAY}' THEN NULL ELSE "
         f"((CAST({day} AS BIGINT) * {_CASE_LIMIT} + case_pk) * 16 + "
-        f"{_case('visit', _VISIT_CODES)}) * 4 + {_case('status', _STATUS_CODES)} END"
+        f"{_case('visit', _VISIT_CODES)}) * 4 + {_case('status', _STATUS_CODES)}"
     )
     scores = f"COALESCE(pain_nrs, {_MISSING_NRS}) * 32 + COALESCE(rdq, {_MISSING_RDQ})"
-    rows = _fetch(tx, f"SELECT {packed}, {scores}, odi FROM follow_ups", 3)
-    if np.isnan(rows[:, 0]).any():
-        raise ValueError("a follow-up date lies outside the years 1800 to 2516")
+    rows = _fetch(tx, f"SELECT {packed}, {scores}, odi FROM follow_ups WHERE {_live('')}", 3)
     key, small = _ints(rows[:, 0]), _ints(rows[:, 1])
     nrs = (small >> 5).astype(np.float64)
     nrs[nrs == _MISSING_NRS] = np.nan
@@ -155,7 +168,7 @@ def load_outcome_columns(tx: Tx) -> OutcomeColumns:
         "WHEN l.leakage_present THEN 1 ELSE 0 END, "
         f"COALESCE({methods}, -1) "
         "FROM procedure_levels l JOIN procedures p ON p.id = l.procedure_id "
-        "WHERE p.status = 'performed'",
+        f"WHERE {_LIVE_SESSION}",
         5,
     )
     lv_proc, lv_ordinal, lv_technique, lv_leak, lv_method = (_ints(c) for c in levels.T)
@@ -231,7 +244,7 @@ def load_outcome_columns(tx: Tx) -> OutcomeColumns:
         tx,
         f"SELECT n.follow_up_id, f.case_pk, {_day('f.date', dialect)}, n.level_ordinal "
         "FROM new_fractures n JOIN follow_ups f ON f.id = n.follow_up_id "
-        f"WHERE f.visit <> '{Visit.BASELINE.value}'",
+        f"WHERE f.visit <> '{Visit.BASELINE.value}' AND {_live('f')}",
         4,
     )
     fx_slot = _lookup(case_pk, _ints(fractures[:, 1]))

@@ -20,6 +20,9 @@ Per case (spec "Follow-up"):
 * baseline: the ``baseline`` follow-up record if any, else the clinical values of the case
   version current at the anchor (the latest created on or before it, else version 1).
 
+Void sessions and follow-ups, and rows dated outside the years the analytics can place,
+take no part (as in :mod:`.outcome_columns`).
+
 Demo patients left out (no ``include_demo``) are passed on as bare records (anchor and
 group only) so that the report counts them in ``demo_left_out``; their follow-ups are not
 read.
@@ -57,12 +60,21 @@ from vertebro.registry.schema import (
     Role,
 )
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.outcome_columns import load_outcome_columns
+from vertebro.services.registry.outcome_columns import (
+    ANALYSED_FROM,
+    ANALYSED_UNTIL,
+    load_outcome_columns,
+)
 
 __all__ = ["load_patient_outcomes", "outcomes_document"]
 
 Ts = TypeVarTuple("Ts")
 _Scores = tuple[int | None, float | None, int | None]
+
+
+def _live(row: type[ProcedureRow] | type[FollowUpRow]) -> Any:
+    """The row is not void and its date is one the analytics can place."""
+    return row.void_at.is_(None) & (row.date >= ANALYSED_FROM) & (row.date < ANALYSED_UNTIL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +100,7 @@ def _index_cases(tx: Tx) -> dict[int, _IndexCase]:
         )
         .join(CaseRow, CaseRow.id == ProcedureRow.case_pk)
         .join(PatientRow, PatientRow.id == CaseRow.patient_id)
-        .where(ProcedureRow.status == ProcedureStatus.PERFORMED)
+        .where(ProcedureRow.status == ProcedureStatus.PERFORMED, _live(ProcedureRow))
     ).all()
     first: dict[int, _IndexCase] = {}
     for procedure_id, case_pk, when, assessment_id, patient_pk, is_demo in rows:
@@ -116,7 +128,7 @@ def _levels(tx: Tx, include_demo: bool) -> dict[int, list[tuple[Any, ...]]]:
             ProcedureLevelRow.leakage_detected_by,
         )
         .join(ProcedureRow, ProcedureRow.id == ProcedureLevelRow.procedure_id)
-        .where(ProcedureRow.status == ProcedureStatus.PERFORMED)
+        .where(ProcedureRow.status == ProcedureStatus.PERFORMED, _live(ProcedureRow))
         .order_by(ProcedureLevelRow.procedure_id, ProcedureLevelRow.level_ordinal)
     )
     out: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
@@ -165,6 +177,7 @@ def _follow_ups(
     fracture_query = _with_patient(
         select(NewFractureRow.follow_up_id, NewFractureRow.level)
         .join(FollowUpRow, FollowUpRow.id == NewFractureRow.follow_up_id)
+        .where(_live(FollowUpRow))
         .order_by(NewFractureRow.follow_up_id, NewFractureRow.level_ordinal),
         FollowUpRow.case_pk,
         include_demo,
@@ -182,7 +195,7 @@ def _follow_ups(
             FollowUpRow.pain_nrs,
             FollowUpRow.odi,
             FollowUpRow.rdq,
-        ),
+        ).where(_live(FollowUpRow)),
         FollowUpRow.case_pk,
         include_demo,
     )

@@ -5,21 +5,24 @@ refused (:class:`ProcedureRefused`, HTTP 409); a scheduled or performed session 
 technique or levels depart from the latest assessment's plan, or when that assessment is
 not a procedure (or there is none), needs ``override_reason`` (:class:`InvalidProcedure`
 at that path, HTTP 422). The levels of one session may be a subset of the plan's (a plan
-may have several sessions).
+may have several sessions). Dates follow registry-v1 1.1 (:mod:`vertebro.model.dates`, today
+from the transaction's clock).
+
+Corrections (registry-v1 1.1): an edit is a new version (the old one kept in
+``procedure_versions``), based on the version it names; a void session stays, marked, and
+leaves the schedule, the status and the analytics (:mod:`.corrections`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from vertebro.errors import (
     InvalidProcedure,
-    NotFound,
-    PreconditionFailed,
-    PreconditionRequired,
     ProcedureRefused,
 )
 from vertebro.model import (
@@ -30,25 +33,36 @@ from vertebro.model import (
     Recommendation,
     parse_procedure,
 )
+from vertebro.model.dates import procedure_date_problems
 from vertebro.registry.schema import (
     AssessmentRow,
     CaseRow,
     ComplicationRow,
     ProcedureLevelRow,
     ProcedureRow,
+    ProcedureVersionRow,
     Role,
 )
 from vertebro.services.registry.assessments import latest_assessment_row
 from vertebro.services.registry.context import Tx
+from vertebro.services.registry.corrections import (
+    check_version,
+    record_row,
+    void_mark,
+    void_record,
+)
 from vertebro.services.registry.lookup import case_row
 from vertebro.services.registry.views import ProcedureView
 
 __all__ = [
     "departures_from_plan",
+    "first_procedure_date",
     "get_procedure",
     "list_procedures",
+    "parse_dated_procedure",
     "record_procedure",
     "update_procedure",
+    "void_procedure",
 ]
 
 ProcedureInput = Procedure | str | bytes | Mapping[str, Any]
@@ -69,6 +83,26 @@ def departures_from_plan(procedure: Procedure, assessment: Assessment | None) ->
         elif technique != item.technique:
             out.append(f"{item.level} is planned as {technique}, not {item.technique}")
     return out
+
+
+def parse_dated_procedure(tx: Tx, document: ProcedureInput) -> Procedure:
+    """The procedure, strictly parsed, with the date rules of registry-v1 1.1 checked
+    against ``tx.today`` (:class:`InvalidProcedure` otherwise)."""
+    procedure = parse_procedure(document)
+    problems = procedure_date_problems(procedure, tx.today)
+    if problems:
+        raise InvalidProcedure(problems)
+    return procedure
+
+
+def first_procedure_date(tx: Tx, case: CaseRow) -> date | None:
+    """The date of the case's first live (not void) session, whatever its status."""
+    first: date | None = tx.session.scalar(
+        select(func.min(ProcedureRow.date)).where(
+            ProcedureRow.case_pk == case.id, ProcedureRow.void_at.is_(None)
+        )
+    )
+    return first
 
 
 def _check(tx: Tx, row: CaseRow, procedure: Procedure) -> AssessmentRow | None:
@@ -151,13 +185,14 @@ def _view(case_id: str, row: ProcedureRow) -> ProcedureView:
         created_at=row.created_at,
         updated_at=row.updated_at,
         created_by=row.created_by,
+        void=void_mark(row),
     )
 
 
 def record_procedure(tx: Tx, case_id: str, document: ProcedureInput) -> ProcedureView:
     """Record a new session for the case (see the module's rules)."""
     tx.require(Role.CLINICIAN)
-    procedure = parse_procedure(document)
+    procedure = parse_dated_procedure(tx, document)
     case = case_row(tx.session, case_id, for_update=True)
     latest = _check(tx, case, procedure)
     row = ProcedureRow(
@@ -181,52 +216,67 @@ def record_procedure(tx: Tx, case_id: str, document: ProcedureInput) -> Procedur
 
 
 def update_procedure(
-    tx: Tx, procedure_id: int, document: ProcedureInput, expected_version: int | None
+    tx: Tx,
+    procedure_id: int,
+    document: ProcedureInput,
+    expected_version: int | None,
+    *,
+    case_id: str | None = None,
 ) -> ProcedureView:
-    """Replace a session's record (a scheduled session performed, a correction …), provided
-    ``expected_version`` is still current; the same rules as recording apply."""
+    """Correct a session's record (a scheduled session performed, a typo …) as a new
+    version, provided ``expected_version`` is still current; the old version is kept and
+    the same rules as recording apply. A void session cannot be edited (409)."""
     tx.require(Role.CLINICIAN)
-    if expected_version is None:
-        raise PreconditionRequired(f"editing procedure {procedure_id} needs its version")
-    procedure = parse_procedure(document)
-    row = tx.session.scalars(
-        select(ProcedureRow).where(ProcedureRow.id == procedure_id).with_for_update()
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"no procedure {procedure_id}")
-    if row.version != expected_version:
-        raise PreconditionFailed(
-            f"procedure {procedure_id} is at version {row.version}, not {expected_version}",
-            current_version=row.version,
-        )
+    procedure = parse_dated_procedure(tx, document)
+    row = record_row(tx, ProcedureRow, procedure_id, case_id, for_update=True)
+    check_version(f"procedure {procedure_id}", row, expected_version)
     case = tx.session.get_one(CaseRow, row.case_pk)
     latest = _check(tx, case, procedure)
     before = row.document
+    tx.session.add(
+        ProcedureVersionRow(
+            procedure_id=row.id,
+            version=row.version,
+            document=before,
+            created_at=tx.now,
+            created_by=tx.actor.name,
+        )
+    )
     _fill(tx, row, procedure)
-    row.version = expected_version + 1
+    row.version += 1
     row.updated_at = tx.now
     row.assessment_id = None if latest is None else latest.id
-    tx.session.flush()
+    tx.flush(f"procedure {procedure_id} was edited concurrently")
     tx.audit(
         "procedure.edit",
         "procedure",
         f"{case.case_id}/{row.id}",
-        before={"version": expected_version, "document": before},
+        before={"version": row.version - 1, "document": before},
         after={"version": row.version, "document": row.document},
     )
     return _view(case.case_id, row)
 
 
-def get_procedure(tx: Tx, procedure_id: int) -> ProcedureView:
+def void_procedure(
+    tx: Tx, procedure_id: int, reason: object, *, case_id: str | None = None
+) -> ProcedureView:
+    """Mark a session void with a reason (1–500 characters): it stays in the registry and
+    the audit log, and leaves the schedule, the case status and the analytics."""
+    tx.require(Role.CLINICIAN)
+    row = record_row(tx, ProcedureRow, procedure_id, case_id, for_update=True)
+    return _view(void_record(tx, "procedure", row, reason), row)
+
+
+def get_procedure(tx: Tx, procedure_id: int, *, case_id: str | None = None) -> ProcedureView:
+    """One session (of the case ``case_id`` when given), void or not."""
     tx.require(Role.VIEWER)
-    row = tx.session.get(ProcedureRow, procedure_id)
-    if row is None:
-        raise NotFound(f"no procedure {procedure_id}")
+    row = record_row(tx, ProcedureRow, procedure_id, case_id, for_update=False)
     return _view(tx.session.get_one(CaseRow, row.case_pk).case_id, row)
 
 
 def list_procedures(tx: Tx, case_id: str) -> list[ProcedureView]:
-    """The case's sessions by date, then by the order they were recorded."""
+    """The case's sessions by date, then by the order they were recorded; void sessions
+    included (``void`` says so)."""
     tx.require(Role.VIEWER)
     case = case_row(tx.session, case_id)
     rows = tx.session.scalars(

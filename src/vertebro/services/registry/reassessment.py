@@ -42,8 +42,11 @@ from vertebro.services.registry.lookup import case_row, case_version_row
 __all__ = [
     "CaseReassessment",
     "OlderRulebook",
+    "PreparedReassessment",
     "ReassessmentReport",
+    "commit_reassessment",
     "older_rulebook_check",
+    "prepare_reassessment",
     "reassess_registry",
     "reassessment_run",
 ]
@@ -98,11 +101,34 @@ def _latest_assessments(tx: Tx, case_pks: list[int]) -> dict[int, AssessmentRow]
     return {row.case_pk: row for row in rows}
 
 
-def reassess_registry(tx: Tx, *, dry_run: bool = False) -> ReassessmentReport:
-    """Re-assess every case's current version under the current rulebook; store the new
-    assessments unless ``dry_run``; report whose decisions or plan changed. Admin."""
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A new assessment to store, of ``version``, made against the stored assessment
+    ``compared_with``."""
+
+    case_pk: int
+    case_id: str
+    version: int
+    compared_with: int
+    assessment: Assessment
+
+
+@dataclass(slots=True)
+class PreparedReassessment:
+    """What a run found and what it would store (:func:`prepare_reassessment`), before
+    anything is written."""
+
+    report: ReassessmentReport
+    pending: list[_Pending]
+
+
+def prepare_reassessment(tx: Tx, *, dry_run: bool = False) -> PreparedReassessment:
+    """Read and re-assess every case's current version under the current rulebook; store
+    nothing (a read transaction is enough, so the engine never runs under the registry's
+    write lock). Admin."""
     tx.require(Role.ADMIN)
     report = ReassessmentReport(RULEBOOK_VERSION, dry_run)
+    pending: list[_Pending] = []
     keys = _case_keys(tx)
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
@@ -139,16 +165,65 @@ def reassess_registry(tx: Tx, *, dry_run: bool = False) -> ReassessmentReport:
                         change,
                     )
                 )
-            if not dry_run:
-                store_assessment(tx, current.case_pk, current.case_id, current.version, new)
-                report.stored += 1
+            pending.append(
+                _Pending(current.case_pk, current.case_id, current.version, stored.id, new)
+            )
+    return PreparedReassessment(report, pending)
+
+
+def _still_current(tx: Tx, pending: list[_Pending]) -> set[int]:
+    """The case keys whose current version and latest stored assessment are still the ones
+    a prepared run saw (another writer may have moved them since)."""
+    fresh: set[int] = set()
+    for start in range(0, len(pending), _CHUNK):
+        chunk = pending[start : start + _CHUNK]
+        keys = [p.case_pk for p in chunk]
+        rows = tx.session.execute(
+            select(CaseRow.id, CaseRow.current_version).where(CaseRow.id.in_(keys))
+        )
+        versions = {pk: version for pk, version in rows}
+        latest = _latest_assessments(tx, keys)
+        fresh |= {
+            p.case_pk
+            for p in chunk
+            if versions.get(p.case_pk) == p.version
+            and p.case_pk in latest
+            and latest[p.case_pk].id == p.compared_with
+        }
+    return fresh
+
+
+def commit_reassessment(tx: Tx, prepared: PreparedReassessment) -> ReassessmentReport:
+    """Store a prepared run's new assessments (unless it is a dry run) and audit the run
+    with its report, in the caller's write transaction. A case changed or re-assessed by
+    someone else since the run was prepared is left alone and reported. Admin."""
+    tx.require(Role.ADMIN)
+    report = prepared.report
+    if not report.dry_run:
+        fresh = _still_current(tx, prepared.pending)
+        for item in prepared.pending:
+            if item.case_pk not in fresh:
+                report.failures.append(
+                    (item.case_id, "changed while the run was prepared; run it again")
+                )
+                continue
+            store_assessment(tx, item.case_pk, item.case_id, item.version, item.assessment)
+            report.stored += 1
     audit = tx.audit(
-        _DRY_RUN if dry_run else _RUN, "registry", RULEBOOK_VERSION, after=report.as_dict()
+        _DRY_RUN if report.dry_run else _RUN, "registry", RULEBOOK_VERSION, after=report.as_dict()
     )
     tx.session.flush()
     report.run_id = audit.id
     audit.after = report.as_dict()
     return report
+
+
+def reassess_registry(tx: Tx, *, dry_run: bool = False) -> ReassessmentReport:
+    """Re-assess every case's current version under the current rulebook; store the new
+    assessments unless ``dry_run``; report whose decisions or plan changed. Admin. (One
+    transaction; front doors prepare in a read transaction and commit in a short write
+    one: :func:`prepare_reassessment`, :func:`commit_reassessment`.)"""
+    return commit_reassessment(tx, prepare_reassessment(tx, dry_run=dry_run))
 
 
 def reassessment_run(tx: Tx, run_id: int) -> ReassessmentReport:

@@ -1,5 +1,7 @@
 """Use cases: where cases stand — status, visit schedule with due and overdue visits, and
-baseline scores — computed on every read (registry-v1), "today" injectable via the Tx."""
+baseline scores — computed on every read (registry-v1), "today" injectable via the Tx.
+Void procedures and follow-ups take no part (registry-v1 1.1); the checklist's status is
+shown beside."""
 
 from __future__ import annotations
 
@@ -9,18 +11,20 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from vertebro.model import FollowUpStatus, ProcedureStatus, Recommendation, Visit
+from vertebro.model import ChecklistStatus, FollowUpStatus, ProcedureStatus, Recommendation, Visit
 from vertebro.model.pathway import CaseStatus, anchor_date, case_status, visit_schedule
 from vertebro.registry.schema import (
     AssessmentRow,
     CaseRow,
     CaseVersionRow,
+    ChecklistVersionRow,
     FollowUpRow,
     PatientRow,
     ProcedureRow,
     Role,
 )
 from vertebro.services.registry.context import Tx
+from vertebro.services.registry.follow_ups import case_anchor
 from vertebro.services.registry.lookup import case_row
 from vertebro.services.registry.views import Baseline, CaseOverview
 
@@ -49,17 +53,18 @@ def _overviews(
     sessions: dict[int, list[tuple[ProcedureStatus, date]]] = defaultdict(list)
     for pk, session_status, when in tx.session.execute(
         select(ProcedureRow.case_pk, ProcedureRow.status, ProcedureRow.date).where(
-            ProcedureRow.case_pk.in_(ids)
+            ProcedureRow.case_pk.in_(ids), ProcedureRow.void_at.is_(None)
         )
     ):
         sessions[pk].append((session_status, when))
     visits: dict[int, list[tuple[Visit, FollowUpStatus, date]]] = defaultdict(list)
     for pk, visit, visit_status, when in tx.session.execute(
         select(FollowUpRow.case_pk, FollowUpRow.visit, FollowUpRow.status, FollowUpRow.date).where(
-            FollowUpRow.case_pk.in_(ids)
+            FollowUpRow.case_pk.in_(ids), FollowUpRow.void_at.is_(None)
         )
     ):
         visits[pk].append((visit, visit_status, when))
+    checklists = _checklist_statuses(tx, ids)
     out = []
     for case in cases:
         anchor = anchor_date(sessions[case.id])
@@ -79,9 +84,28 @@ def _overviews(
                 schedule=tuple(visit_schedule(anchor, recorded, tx.today)),
                 baseline=_baseline(tx, case, anchor) if with_baseline else None,
                 today=tx.today,
+                checklist_status=checklists.get(case.id),
             )
         )
     return out
+
+
+def _checklist_statuses(tx: Tx, ids: list[int]) -> dict[int, ChecklistStatus]:
+    """The status of each case's checklist (its highest version), where one is stored."""
+    latest = (
+        select(ChecklistVersionRow.case_pk, func.max(ChecklistVersionRow.version).label("v"))
+        .where(ChecklistVersionRow.case_pk.in_(ids))
+        .group_by(ChecklistVersionRow.case_pk)
+        .subquery()
+    )
+    rows = tx.session.execute(
+        select(ChecklistVersionRow.case_pk, ChecklistVersionRow.status).join(
+            latest,
+            (latest.c.case_pk == ChecklistVersionRow.case_pk)
+            & (latest.c.v == ChecklistVersionRow.version),
+        )
+    )
+    return {pk: status for pk, status in rows}
 
 
 def case_overview(tx: Tx, case_id: str) -> CaseOverview:
@@ -112,7 +136,9 @@ def worklist(
 def _baseline(tx: Tx, case: CaseRow, anchor: date | None) -> Baseline:
     record = tx.session.scalars(
         select(FollowUpRow).where(
-            FollowUpRow.case_pk == case.id, FollowUpRow.visit == Visit.BASELINE
+            FollowUpRow.case_pk == case.id,
+            FollowUpRow.visit == Visit.BASELINE,
+            FollowUpRow.void_at.is_(None),
         )
     ).one_or_none()
     if record is not None:
@@ -134,9 +160,4 @@ def baseline_scores(tx: Tx, case_id: str) -> Baseline:
     version current at the anchor (the current version before any performed session)."""
     tx.require(Role.VIEWER)
     case = case_row(tx.session, case_id)
-    anchor = anchor_date(
-        tx.session.execute(
-            select(ProcedureRow.status, ProcedureRow.date).where(ProcedureRow.case_pk == case.id)
-        )
-    )
-    return _baseline(tx, case, anchor)
+    return _baseline(tx, case, case_anchor(tx, case))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from vertebro.model import Assessment, Case, FollowUp, Procedure, Sex
+from vertebro.model import Assessment, Case, Checklist, ChecklistStatus, FollowUp, Procedure, Sex
 from vertebro.model.pathway import CaseStatus, VisitDue
 from vertebro.registry.schema import Role
 
@@ -16,13 +16,17 @@ __all__ = [
     "Baseline",
     "CaseOverview",
     "CaseView",
+    "ChecklistView",
     "FollowUpView",
     "PatientView",
     "Principal",
     "ProcedureView",
+    "StoredToken",
     "TokenView",
     "UserView",
+    "VoidMark",
     "case_etag",
+    "record_etag",
     "version_from_etag",
 ]
 
@@ -30,6 +34,12 @@ __all__ = [
 def case_etag(case_id: str, version: int) -> str:
     """The strong ETag of a case version: ``"<case_id>.v<version>"``."""
     return f'"{case_id}.v{version}"'
+
+
+def record_etag(kind: str, record_id: int | str, version: int) -> str:
+    """The strong ETag of a record version: ``"<kind>-<id>.v<version>"`` (``procedure``,
+    ``follow-up``; the checklist uses the case id: ``"checklist-<case_id>.v<n>"``)."""
+    return f'"{kind}-{record_id}.v{version}"'
 
 
 def version_from_etag(etag: str) -> int | None:
@@ -78,6 +88,15 @@ class AssessmentView:
 
 
 @dataclass(frozen=True, slots=True)
+class VoidMark:
+    """Why a record is void: when, by whom, and the reason given."""
+
+    at: datetime
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProcedureView:
     id: int
     case_id: str
@@ -86,6 +105,11 @@ class ProcedureView:
     created_at: datetime
     updated_at: datetime
     created_by: str
+    void: VoidMark | None = None
+
+    @property
+    def etag(self) -> str:
+        return record_etag("procedure", self.id, self.version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +126,30 @@ class FollowUpView:
     created_at: datetime
     updated_at: datetime
     created_by: str
+    void: VoidMark | None = None
+
+    @property
+    def etag(self) -> str:
+        return record_etag("follow-up", self.id, self.version)
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistView:
+    """A case's checklist at ``version`` (0: none stored yet, every answer not known)."""
+
+    case_id: str
+    version: int
+    checklist: Checklist
+    created_at: datetime | None
+    created_by: str | None
+
+    @property
+    def status(self) -> ChecklistStatus:
+        return self.checklist.status
+
+    @property
+    def etag(self) -> str:
+        return record_etag("checklist", self.case_id, self.version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +177,7 @@ class CaseOverview:
     schedule: tuple[VisitDue, ...]
     baseline: Baseline | None
     today: date
+    checklist_status: ChecklistStatus | None = None
 
     @property
     def due_visits(self) -> tuple[VisitDue, ...]:
@@ -149,11 +198,13 @@ class UserView:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """An authenticated user."""
+    """An authenticated user (``token_to_touch``: the bearer token it came with, when its
+    last use is due to be recorded)."""
 
     user_id: int
     name: str
     role: Role
+    token_to_touch: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +214,20 @@ class TokenView:
     token: str
     user: str
     expires_at: datetime
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    """What is known of a stored token (never its secret)."""
+
+    id: int
+    user: str
+    label: str | None
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
