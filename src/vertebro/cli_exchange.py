@@ -3,7 +3,9 @@ and its records, from and to files (``export``, ``import``) or the registry (``e
 ``import-bundle``); ``docs/fhir.md``.
 
 Front door only: it reads arguments, calls :mod:`vertebro.exchange` or a registry service,
-prints. Exit codes: 0 done, 1 refused or failed (message on standard error), 2 invalid input.
+prints. Exit codes: 0 done; 2 refused input (invalid, an unknown case, a clash with the
+registry); 1 failed (database error, fhir.resources missing, cannot write). Messages on
+standard error.
 """
 
 from __future__ import annotations

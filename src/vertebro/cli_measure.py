@@ -3,11 +3,14 @@
 Cheap to import (Typer only); numpy, nibabel and matplotlib load inside the command.
 Standard output carries only the document; progress (rich), the convention and
 notes go to standard error; every error is exit 2 with one ``<file>: <reason>`` line.
+Library warnings (numpy, nibabel, pydicom) go to the log, never raw to standard error.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +34,32 @@ class OutputFormat(StrEnum):
 def _fail(line: str) -> None:
     typer.echo(line, err=True)
     raise typer.Exit(code=2)
+
+
+@contextmanager
+def _warnings_to_log() -> Iterator[None]:
+    """Python warnings of the libraries (numpy, nibabel, pydicom) go to the ``vertebro.
+    measure`` log at debug level, not raw to standard error; nibabel's own header log too."""
+    import logging
+    import warnings
+
+    import nibabel.imageglobals
+
+    log = logging.getLogger("vertebro.measure")
+    nibabel_log = nibabel.imageglobals.logger
+    quiet = nibabel_log.propagate, nibabel_log.handlers[:]
+    nibabel_log.handlers = [logging.NullHandler()]
+    nibabel_log.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        nibabel_log.propagate, nibabel_log.handlers = quiet
+        for item in caught:
+            log.debug(
+                "%s: %s (%s:%s)", item.category.__name__, item.message, item.filename, item.lineno
+            )
 
 
 def measure(
@@ -82,7 +111,12 @@ def measure(
     from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
     from vertebro.errors import VertebroError
+    from vertebro.imaging.limits import MeasureLimits
 
+    try:
+        MeasureLimits.from_env()
+    except ValueError as exc:
+        _fail(str(exc))
     err = Console(stderr=True)
     segmenter: Any = None
     if segment:
@@ -114,7 +148,7 @@ def measure(
         progress.update(tasks[step], completed=done, total=total)
 
     try:
-        with progress:
+        with progress, _warnings_to_log():
             result = measure_study(
                 labels,
                 image=image,

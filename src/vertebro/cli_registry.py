@@ -2,8 +2,11 @@
 
 Front door only: it reads arguments and standard input, calls a registry service, prints.
 SQLAlchemy and the registry are imported inside the commands, so other commands do not
-pay for them at start-up. Exit codes: 0 done, 1 refused or failed (message on standard
-error), 2 invalid input.
+pay for them at start-up. Exit codes (every registry command): 0 done; 2 the input is
+refused — invalid, naming no record, or clashing with the registry (a user or case that
+exists, a non-empty database to restore into); 1 the work failed — a database error, a
+registry not at the current schema, a file that cannot be written, a missing extra.
+Messages go to standard error.
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ def _fail(lines: list[str], code: int) -> typer.Exit:
 
 
 def _guarded(call: Callable[[], T]) -> T:
-    """Run ``call``, turning vertebro's and the database's errors into exit codes."""
+    """Run ``call``, turning vertebro's and the database's errors into exit codes: 2 when
+    the input is refused (invalid, unknown or clashing with the registry), 1 when the work
+    failed (a database error)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from vertebro.errors import InvalidDocument, RegistryError
@@ -65,7 +70,7 @@ def _guarded(call: Callable[[], T]) -> T:
     except InvalidDocument as exc:
         raise _fail(exc.lines, 2) from None
     except RegistryError as exc:
-        raise _fail([str(exc)], 1) from None
+        raise _fail([str(exc)], 2) from None
     except (SQLAlchemyError, OSError) as exc:
         raise _fail([f"database error: {exc}".splitlines()[0]], 1) from None
 

@@ -39,7 +39,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     assert added.returncode == 0, added.stderr
     assert added.stdout == "user alice added (clinician)\n"
     again = run("users", "add", "alice", "--role", "clinician", *db, stdin="correct horse\n")
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 2 and "already exists" in again.stderr
     bad_role = run("users", "add", "bob", "--role", "root", *db, stdin="correct horse\n")
     assert bad_role.returncode == 2 and bad_role.stderr.startswith("role: ")
     short = run("users", "reset-password", "alice", *db, stdin="short\n")
@@ -53,7 +53,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     reset = run("users", "reset-password", "alice", *db, stdin="battery staple\n")
     assert reset.returncode == 0, reset.stderr
     missing = run("users", "token", "nobody", *db)
-    assert missing.returncode == 1 and "no user" in missing.stderr
+    assert missing.returncode == 2 and "no user" in missing.stderr
 
     registry = Registry.open(empty_database_url)
     try:
@@ -71,7 +71,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     kind = "sqlite" if backend == "sqlite" else "dump"
     assert f"({kind}, revision {head_revision()})" in made.stdout
     refused = run("db", "restore", str(backup_file), *db)
-    assert refused.returncode == 1 and "not empty" in refused.stderr
+    assert refused.returncode == 2 and "not empty" in refused.stderr
     fresh = f"sqlite:///{tmp_path / 'restored.db'}"
     restored = run("db", "restore", str(backup_file), "--database", fresh)
     assert restored.returncode == 0, restored.stderr

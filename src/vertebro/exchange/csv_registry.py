@@ -13,6 +13,10 @@ between the files, clashes with the registry) and reports each problem as
 row 1). When any row is bad nothing is imported; otherwise every row goes through the
 registry services (every rule and the audit log apply) in the caller's one transaction.
 
+A text cell (never a number column) that a spreadsheet would run as a formula — it begins
+with ``=``, ``+``, ``-``, ``@``, tab or carriage return — is written with a leading ``'``;
+import removes that ``'`` again, so a round trip is exact.
+
 De-identified export replaces patient codes and case ids with random ids (stable within
 one export), leaves birth years empty, replaces operator names, histology and override
 reasons with ``redacted`` and drops complication notes; nothing else is changed or shifted.
@@ -69,14 +73,18 @@ __all__ = [
     "COLUMNS",
     "FILES",
     "FOLLOW_UPS",
+    "FORMULA_STARTS",
+    "NUMBER_COLUMNS",
     "PATIENTS",
     "PROCEDURES",
     "REDACTED",
     "CsvImportError",
     "CsvSummary",
     "RowError",
+    "escape_formula",
     "export_registry",
     "import_registry",
+    "unescape_formula",
 ]
 
 PATIENTS = "patients.csv"
@@ -128,6 +136,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 #: What de-identified export writes in place of operator names and free text that a
 #: document requires (histology, override reasons).
 REDACTED = "redacted"
+
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Number columns: written as numbers, never escaped.
+NUMBER_COLUMNS = frozenset({"birth_year", "source_version", "age_years", "pain_nrs", "odi", "rdq"})
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 M = TypeVar("M", Case, Procedure, FollowUp)
@@ -204,6 +217,24 @@ def _cell(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet would run ``text``, or would once one leading ``'`` is gone."""
+    return text.lstrip("'")[:1] in FORMULA_STARTS
+
+
+def escape_formula(text: str) -> str:
+    """A text cell as written: a leading ``'`` before a cell a spreadsheet would read as a
+    formula (``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``; ``'=x`` → ``''=x`` so that the way back
+    is exact)."""
+    return "'" + text if _formula_like(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """A text cell as read: the leading ``'`` that :func:`escape_formula` added, removed
+    (only when one of :data:`FORMULA_STARTS`, or more quotes before one, follows it)."""
+    return text[1:] if text[:1] == "'" and _formula_like(text[1:]) else text
 
 
 def _same(cell: str, expected: str) -> bool:
@@ -305,11 +336,14 @@ def _deidentify_follow_up(document: Mapping[str, Any]) -> dict[str, Any]:
 
 def _write(folder: Path, name: str, rows: Iterable[Sequence[str]]) -> int:
     count = 0
+    text = [column not in NUMBER_COLUMNS for column in COLUMNS[name]]
     with (folder / name).open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(COLUMNS[name])
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(
+                [escape_formula(c) if t else c for c, t in zip(row, text, strict=True)]
+            )
             count += 1
     return count
 
@@ -515,7 +549,11 @@ class _Checker:
             return []
         rows: list[_Row] = []
         for number, record in enumerate(records[1:], start=2):
-            row = _Row(name, number, dict(zip(header, record, strict=False)))
+            cells = {
+                column: cell if column in NUMBER_COLUMNS else unescape_formula(cell)
+                for column, cell in zip(header, record, strict=False)
+            }
+            row = _Row(name, number, cells)
             if not any(cell.strip() for cell in record):
                 continue  # a blank line
             if len(record) != len(header):

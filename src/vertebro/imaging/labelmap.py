@@ -35,6 +35,7 @@ __all__ = [
     "SpineLabels",
     "VertebraMask",
     "extract_vertebrae",
+    "mask_files",
     "read_mask_folder",
     "scan_label_values",
 ]
@@ -291,6 +292,11 @@ def _refuse_duplicates(found: list[VertebraMask], source: str) -> None:
         seen[v.level] = v.value
 
 
+def mask_files(folder: Path) -> list[Path]:
+    """The ``vertebrae_<LEVEL>.nii[.gz]`` files of a TotalSegmentator folder, by name."""
+    return sorted(p for p in folder.iterdir() if _FOLDER_FILE.fullmatch(p.name))
+
+
 def read_mask_folder(
     folder: Path, convention: str = "auto", subregions: LabelVolume | None = None
 ) -> SpineLabels:
@@ -301,7 +307,7 @@ def read_mask_folder(
             str(folder),
             "a folder of masks is TotalSegmentator's layout; convention verse does not apply",
         )
-    files = sorted(p for p in folder.iterdir() if _FOLDER_FILE.fullmatch(p.name))
+    files = mask_files(folder)
     shape: tuple[int, int, int] | None = None
     affine: FloatArray | None = None
     first = ""

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vertebro.errors import ImageError, LabelMapError
+from vertebro.imaging.limits import MeasureLimits, check_size, nifti_size
 from vertebro.imaging.volume import ImageVolume, LabelVolume
 
 __all__ = ["is_nifti_path", "label_table_from_extensions", "read_nifti_image", "read_nifti_labels"]
@@ -32,13 +33,19 @@ def is_nifti_path(path: Path) -> bool:
     return bool(_NIFTI_SUFFIX.search(path.name))
 
 
-def _load(path: Path) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], Any]:
+def _load(
+    path: Path, *, labels: bool, others: int = 0
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], Any]:
+    """The voxels, affine and image of a NIfTI file; its header is checked against the size
+    limits (:mod:`vertebro.imaging.limits`; ``others``: bytes the other inputs of the same
+    measurement take) before any voxel is decoded."""
     import nibabel as nib
 
     if not path.exists():
         raise ImageError(str(path), "no such file or folder")
     if path.is_dir():
         raise ImageError(str(path), "is a folder, not a NIfTI file")
+    check_size(nifti_size(path, labels=labels), MeasureLimits.from_env(), others=others)
     try:
         img: Any = nib.load(str(path))
         array = np.asanyarray(img.dataobj)
@@ -91,7 +98,7 @@ def label_table_from_extensions(img: Any) -> dict[int, str] | None:
 
 def read_nifti_labels(path: Path) -> LabelVolume:
     """Read a NIfTI label map with its affine and header label table (if any)."""
-    array, affine, img = _load(path)
+    array, affine, img = _load(path, labels=True)
     if array.dtype.kind not in "biuf":
         raise LabelMapError(str(path), f"not a label map: unsupported data type {array.dtype}")
     return LabelVolume(
@@ -99,9 +106,10 @@ def read_nifti_labels(path: Path) -> LabelVolume:
     )
 
 
-def read_nifti_image(path: Path) -> ImageVolume:
-    """Read a CT or MR NIfTI volume (values scaled as the header says, e.g. HU) with its affine."""
-    array, affine, _ = _load(path)
+def read_nifti_image(path: Path, *, others: int = 0) -> ImageVolume:
+    """Read a CT or MR NIfTI volume (values scaled as the header says, e.g. HU) with its
+    affine (``others``: bytes the other inputs of the measurement take, for the limits)."""
+    array, affine, _ = _load(path, labels=False, others=others)
     if array.dtype.kind not in "biuf":
         raise ImageError(str(path), f"unsupported data type {array.dtype}")
     return ImageVolume(array=array, affine=affine, source=str(path))
