@@ -141,13 +141,32 @@ def db_restore(
     database: DatabaseOption = None,
 ) -> None:
     """Restore a backup into an empty database, then upgrade it."""
-    from vertebro.registry.backup import restore
+    import sqlite3
+
+    from vertebro.errors import InvalidDocument, RegistryError
+    from vertebro.registry.backup import BackupInfo, restore
     from vertebro.services.registry import Actor, unit_of_work
 
     if not path.is_file():
         raise _fail([f"{path}: no such file"], 2)
     with _registry(database, require_current=False) as registry:
-        info = _guarded(lambda: restore(registry.engine, path))
+
+        def run() -> BackupInfo:
+            try:
+                return restore(registry.engine, path)
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                reason = f"not a usable backup ({type(exc).__name__}: {exc})"
+                raise InvalidDocument.single(str(path), reason[:300]) from None
+            except RegistryError as exc:
+                if str(exc).startswith(str(path)):
+                    raise
+                raise InvalidDocument.single(str(path), str(exc)) from None
+            except sqlite3.DatabaseError as exc:
+                raise InvalidDocument.single(
+                    str(path), f"not a usable SQLite backup: {exc}"
+                ) from None
+
+        info = _guarded(run)
 
         def audit() -> None:
             with unit_of_work(registry, Actor.cli()) as tx:

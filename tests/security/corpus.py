@@ -356,7 +356,6 @@ def hostile_csv_files() -> dict[str, dict[str, bytes]]:
 
     out: dict[str, dict[str, bytes]] = {
         "empty-file": {PATIENTS: b""},
-        "header-only-bom": {PATIENTS: b"\xef\xbb\xbf" + ",".join(COLUMNS[PATIENTS]).encode()},
         "invalid-utf8": {PATIENTS: good_patients.replace(b"H-CSV", b"H-\xff\xfe")},
         "nul-bytes": {PATIENTS: good_patients.replace(b"H-CSV", b"H-\x00CSV")},
         "unterminated-quote": {PATIENTS: good_patients + b'"H-2,1950,female,false\r\n'},

@@ -142,7 +142,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Number columns: written as numbers, never escaped.
 NUMBER_COLUMNS = frozenset({"birth_year", "source_version", "age_years", "pain_nrs", "odi", "rdq"})
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 M = TypeVar("M", Case, Procedure, FollowUp)
 
 
@@ -235,6 +235,11 @@ def unescape_formula(text: str) -> str:
     """A text cell as read: the leading ``'`` that :func:`escape_formula` added, removed
     (only when one of :data:`FORMULA_STARTS`, or more quotes before one, follows it)."""
     return text[1:] if text[:1] == "'" and _formula_like(text[1:]) else text
+
+
+def _shown(cell: str) -> str:
+    """A cell quoted for a message, at most about 40 characters."""
+    return repr(cell) if len(cell) <= 40 else repr(cell[:37]) + "…"
 
 
 def _same(cell: str, expected: str) -> bool:
@@ -341,9 +346,7 @@ def _write(folder: Path, name: str, rows: Iterable[Sequence[str]]) -> int:
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(COLUMNS[name])
         for row in rows:
-            writer.writerow(
-                [escape_formula(c) if t else c for c, t in zip(row, text, strict=True)]
-            )
+            writer.writerow([escape_formula(c) if t else c for c, t in zip(row, text, strict=True)])
             count += 1
     return count
 
@@ -566,7 +569,7 @@ class _Checker:
         text = row.cells[column].strip().lower()
         if text in ("true", "false"):
             return text == "true"
-        self.add(row, column, f"must be true or false, got {row.cells[column]!r}")
+        self.add(row, column, f"must be true or false, got {_shown(row.cells[column])}")
         return None
 
     def document(self, row: _Row, parse: Callable[[str], M]) -> M | None:
@@ -588,7 +591,8 @@ class _Checker:
                 self.add(
                     row,
                     column,
-                    f"{row.cells[column]!r} does not agree with the document ({expected!r})",
+                    f"{_shown(row.cells[column])} does not agree with the document "
+                    f"({_shown(expected)})",
                 )
 
 
@@ -602,7 +606,9 @@ def _patients(check: _Checker, rows: list[_Row]) -> list[_Patient]:
             if _INTEGER.match(birth_text):
                 birth_year = int(birth_text)
             else:
-                check.add(row, "birth_year", f"must be an integer or empty, got {birth_text!r}")
+                check.add(
+                    row, "birth_year", f"must be an integer or empty, got {_shown(birth_text)}"
+                )
                 ok = False
         is_demo = check.boolean(row, "is_demo")
         ok = ok and is_demo is not None
