@@ -58,6 +58,13 @@ def serve(
         sys.stderr.write(f"vertebro serve needs the web and registry extras: {exc}\n")
         raise typer.Exit(code=2) from None
 
+    from vertebro.imaging.limits import MeasureLimits
+
+    try:
+        MeasureLimits.from_env()  # a bad limit is refused now, not at the first upload
+    except ValueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(code=2) from None
     fresh, is_sqlite = _is_fresh(database)
     registry = Registry.open(database, migrate=True)
     shown = resolve_url(database).render_as_string(hide_password=True)

@@ -341,6 +341,14 @@ def test_measure_refuses_a_bad_limit_setting(
     monkeypatch.setenv("VERTEBRO_MAX_VOXELS", "many")
     lines = assert_clean_refusal(run_cli("measure", "--labels", str(labels)), "env")
     assert lines == ["VERTEBRO_MAX_VOXELS: must be a positive integer, got 'many'"]
+    monkeypatch.delenv("VERTEBRO_MAX_VOXELS")
+    monkeypatch.setenv("VERTEBRO_MAX_MEASURE_GIB", "-1")
+    database = f"sqlite:///{tmp_path / 'never.db'}"
+    served = run_cli("serve", "--no-demo", "--database", database, timeout=60)
+    assert assert_clean_refusal(served, "serve") == [
+        "VERTEBRO_MAX_MEASURE_GIB: must be a positive number, got '-1'"
+    ]
+    assert not (tmp_path / "never.db").exists()
 
 
 def test_measure_prints_no_library_warnings(tmp_path: Path) -> None:

@@ -47,8 +47,11 @@ def fill_from_measurement(
         fractures = _fractures(document)
     except InvalidDocument as exc:
         return values, blocks, [f"measurement: {exc.lines[0]}"]
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return values, blocks, [f"measurement: {type(exc).__name__} {exc}"[:300]]
+    except ValueError as exc:
+        return values, blocks, [f"measurement: {exc}"]
+    except (KeyError, TypeError, AttributeError) as exc:  # a measurement of another shape
+        reason = f"not vertebro measure output ({type(exc).__name__}: {exc})"
+        return values, blocks, [f"measurement: {reason}"[:300]]
     if not fractures:
         return values, blocks, ["measurement: no fractured level (Genant grade ≥ 1) to fill"]
     if len(fractures) > len(Level):
