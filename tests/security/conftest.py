@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -51,12 +50,15 @@ def sqlite_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         yield live
 
 
-def row_counts(server: LiveServer) -> dict[str, int]:
-    """Rows per registry table (the audit log and sessions aside)."""
+def registry_counts(url: str, *, audit: bool = False) -> dict[str, int]:
+    """Rows per registry table of the registry at ``url`` (the audit log too with
+    ``audit``: a refused login is audited, a refused import is not)."""
     from sqlalchemy import func, select
 
+    from vertebro.registry import Registry
     from vertebro.registry.schema import (
         AssessmentRow,
+        AuditRow,
         CaseRow,
         CaseVersionRow,
         FollowUpRow,
@@ -64,19 +66,17 @@ def row_counts(server: LiveServer) -> dict[str, int]:
         ProcedureRow,
     )
 
-    tables: dict[str, Any] = {
-        "patients": PatientRow,
-        "cases": CaseRow,
-        "case_versions": CaseVersionRow,
-        "assessments": AssessmentRow,
-        "procedures": ProcedureRow,
-        "follow_ups": FollowUpRow,
-    }
-    with server.registry.transaction() as session:
-        return {
-            name: session.scalar(select(func.count()).select_from(row)) or 0
-            for name, row in tables.items()
-        }
+    rows = (PatientRow, CaseRow, CaseVersionRow, AssessmentRow, ProcedureRow, FollowUpRow)
+    rows += (AuditRow,) if audit else ()
+    registry = Registry.open(url)
+    try:
+        with registry.transaction() as session:
+            return {
+                row.__tablename__: session.scalar(select(func.count()).select_from(row)) or 0
+                for row in rows
+            }
+    finally:
+        registry.close()
 
 
 # ---------------------------------------------------------------------------- CLI

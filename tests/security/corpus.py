@@ -18,7 +18,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import EXAMPLES, SHARED
+from tests.conftest import SHARED
+from tests.registry.conftest import example_case, procedure_doc
 
 #: An integer of 5,000 digits: above Python's conversion limit (4,300 digits).
 HUGE_INT = "9" * 5000
@@ -45,31 +46,12 @@ def _days_ago(days: int) -> str:
 
 
 def case_document(case_id: str = "hostile-1") -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((EXAMPLES / "l1-wedge.json").read_text())
-    document["case_id"] = case_id
-    return document
+    return example_case("l1-wedge", case_id)
 
 
 def procedure_document() -> dict[str, Any]:
-    """A performed kyphoplasty at L1, the plan of ``l1-wedge``."""
-    return {
-        "schema": "vertebro.procedure/1",
-        "status": "performed",
-        "date": _days_ago(10),
-        "operator": "Dr Test",
-        "anaesthesia": "general",
-        "levels": [
-            {
-                "level": "L1",
-                "technique": "kyphoplasty",
-                "approach": "bipedicular",
-                "cement_viscosity": "standard",
-                "cement_ml": 4.5,
-                "balloon_ml": 3.0,
-                "leakage": {"present": False, "detected_by": "fluoroscopy"},
-            }
-        ],
-    }
+    """A performed kyphoplasty at L1 (the plan of ``l1-wedge``), ten days ago."""
+    return procedure_doc(date=_days_ago(10))
 
 
 def follow_up_document() -> dict[str, Any]:

@@ -19,7 +19,12 @@ from typing import Any, TypeVar
 import pytest
 
 from tests.security import corpus
-from tests.security.conftest import assert_clean_refusal, no_traceback, run_cli
+from tests.security.conftest import (
+    assert_clean_refusal,
+    no_traceback,
+    registry_counts,
+    run_cli,
+)
 
 T = TypeVar("T")
 Result = subprocess.CompletedProcess[bytes]
@@ -41,30 +46,6 @@ def write_all(folder: Path, files: dict[str, bytes], suffix: str = ".json") -> d
         path.write_bytes(data)
         out[name] = path
     return out
-
-
-def registry_counts(url: str) -> dict[str, int]:
-    from sqlalchemy import func, select
-
-    from vertebro.registry import Registry
-    from vertebro.registry.schema import (
-        AssessmentRow,
-        AuditRow,
-        CaseRow,
-        FollowUpRow,
-        PatientRow,
-        ProcedureRow,
-    )
-
-    registry = Registry.open(url)
-    try:
-        with registry.transaction() as session:
-            return {
-                row.__name__: session.scalar(select(func.count()).select_from(row)) or 0
-                for row in (PatientRow, CaseRow, AssessmentRow, ProcedureRow, FollowUpRow, AuditRow)
-            }
-    finally:
-        registry.close()
 
 
 #: The JSON variants run through the slower commands (every kind of fault, not every form).
@@ -178,12 +159,12 @@ def test_fhir_import_bundle_refuses_and_writes_nothing(tmp_path: Path, registry_
              "binary-huge-int", "binary-too-many-items", "binary-not-base64")  # fmt: skip
     bundles = corpus.hostile_bundles()
     files = write_all(tmp_path, {name: bundles[name] for name in names})
-    before = registry_counts(registry_file)
+    before = registry_counts(registry_file, audit=True)
     for name, path in files.items():  # one at a time: one SQLite registry
         result = run_cli("fhir", "import-bundle", str(path), "--database", registry_file)
         lines = assert_clean_refusal(result, name)
         assert lines[-1] == "nothing was imported", name
-    assert registry_counts(registry_file) == before
+    assert registry_counts(registry_file, audit=True) == before
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -199,7 +180,8 @@ def test_import_csv_refuses_every_broken_folder_and_writes_nothing(
     folders = {
         name: corpus.csv_folder(tmp_path / name, files)
         for name, files in corpus.hostile_csv_files().items()
-        if not name.startswith("case-document-") or name.removeprefix("case-document-") in SAMPLE
+        if not name.startswith("case-document-")
+        or name.removeprefix("case-document-") in SAMPLE[:5]
     }
     clash = corpus.csv_folder(
         tmp_path / "clash",
@@ -208,7 +190,7 @@ def test_import_csv_refuses_every_broken_folder_and_writes_nothing(
     first = run_cli("import-csv", str(clash), "--database", registry_file)
     assert first.returncode == 0, first.stderr
     folders["patient-already-in-the-registry"] = clash
-    before = registry_counts(registry_file)
+    before = registry_counts(registry_file, audit=True)
     copies = {}  # one registry each, so that the imports can run side by side
     for name in folders:
         copies[name] = tmp_path / f"registry-{name}.db"
@@ -225,7 +207,7 @@ def test_import_csv_refuses_every_broken_folder_and_writes_nothing(
     for name, result in results.items():
         lines = assert_clean_refusal(result, name)
         assert lines[-1] == "nothing was imported", name
-        assert registry_counts(f"sqlite:///{copies[name]}") == before, name
+        assert registry_counts(f"sqlite:///{copies[name]}", audit=True) == before, name
 
 
 def test_csv_formula_cells_round_trip_exactly(tmp_path: Path, registry_file: str) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from tests.api.server import PASSWORD, LiveServer
 from tests.security import corpus
-from tests.security.conftest import CASE_ID, PATIENT, row_counts
+from tests.security.conftest import CASE_ID, PATIENT, registry_counts
 
 #: The document kinds of the API's JSON bodies, by their OpenAPI schema name.
 KINDS = {
@@ -91,7 +91,7 @@ def test_every_json_route_answers_every_hostile_body_cleanly(
     assert {"/api/assess", "/api/auth/token", f"/api/cases/{CASE_ID}/procedures"} <= {
         path for _, path, _ in routes
     }
-    before = row_counts(target)
+    before = registry_counts(target.database_url)
     created = 0
     slowest = (0.0, "")
     with server_log(caplog), target.client("admin") as client:
@@ -107,7 +107,7 @@ def test_every_json_route_answers_every_hostile_body_cleanly(
                 if reply.status_code == 422:
                     assert problem["errors"], what
                     assert all(re.match(r"^\S.*?: \S", e) for e in problem["errors"]), what
-    after = row_counts(target)
+    after = registry_counts(target.database_url)
     # every 201 stored one record (a patient, a case with its first version, a procedure or
     # a visit); nothing else was written
     grown = sum(after[t] - before[t] for t in ("patients", "cases", "procedures", "follow_ups"))
@@ -399,7 +399,7 @@ def test_the_paste_box_answers_every_hostile_text_on_the_form(
 def test_case_and_procedure_forms_refuse_hostile_posts(
     web: WebSession, sqlite_target: LiveServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    before = row_counts(sqlite_target)
+    before = registry_counts(sqlite_target.database_url)
     new = {"patient_code": "W-1", "case_id": "w-1"}
     procedure = f"/cases/{CASE_ID}/procedure"
     visit = f"/cases/{CASE_ID}/follow-up"
@@ -422,7 +422,7 @@ def test_case_and_procedure_forms_refuse_hostile_posts(
             assert_page(reply, f"{path} {list(fields)}")
             assert reply.status_code in (200, 400, 409, 412, 422, 428), (path, reply.status_code)
             assert time.perf_counter() - started < 10, path
-    assert row_counts(sqlite_target) == before
+    assert registry_counts(sqlite_target.database_url) == before
 
 
 def test_web_forms_are_bounded_and_refuse_files(web: WebSession) -> None:
