@@ -38,24 +38,25 @@ def _fail(line: str) -> None:
 
 @contextmanager
 def _warnings_to_log() -> Iterator[None]:
-    """Python warnings of the libraries (numpy, nibabel, pydicom) go to the ``vertebro.
-    measure`` log at debug level, not raw to standard error; nibabel's own header log too."""
+    """Python warnings of the libraries (numpy, nibabel, pydicom) and nibabel's header log
+    go to the ``vertebro.measure`` log at debug level, not raw to standard error."""
     import logging
     import warnings
 
-    import nibabel.imageglobals
-
     log = logging.getLogger("vertebro.measure")
-    nibabel_log = nibabel.imageglobals.logger
-    quiet = nibabel_log.propagate, nibabel_log.handlers[:]
-    nibabel_log.handlers = [logging.NullHandler()]
-    nibabel_log.propagate = False
+
+    def to_log(record: logging.LogRecord) -> bool:
+        log.debug("nibabel: %s", record.getMessage())
+        return False  # nibabel's own handler (standard error) never sees it
+
+    nibabel_log = logging.getLogger("nibabel.global")  # without importing nibabel
+    nibabel_log.addFilter(to_log)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
     finally:
-        nibabel_log.propagate, nibabel_log.handlers = quiet
+        nibabel_log.removeFilter(to_log)
         for item in caught:
             log.debug(
                 "%s: %s (%s:%s)", item.category.__name__, item.message, item.filename, item.lineno

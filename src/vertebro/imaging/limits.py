@@ -128,10 +128,22 @@ def _header_bytes(path: Path) -> tuple[bytes, bool]:
         raise ImageError(source, f"cannot read as NIfTI: {exc}") from None
 
 
-def _nifti_header(raw: bytes, source: str) -> Any:
-    import nibabel as nib
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """The fields of a NIfTI-1 or NIfTI-2 header that size a volume."""
 
-    for order in "<>":  # the header's own size tells its byte order
+    size: int
+    dims: tuple[int, ...]
+    datatype: int
+    vox_offset: float
+    scl_slope: float
+    scl_inter: float
+
+
+def _nifti_header(raw: bytes, source: str) -> _Header:
+    """The sizing fields of a NIfTI-1 (348 bytes) or NIfTI-2 (540 bytes) header, in its own
+    byte order (the header size tells it; nifti1.h, nifti2.h)."""
+    for order in "<>":
         if len(raw) >= 4 and struct.unpack(f"{order}i", raw[:4])[0] in (348, 540):
             size = struct.unpack(f"{order}i", raw[:4])[0]
             break
@@ -139,12 +151,29 @@ def _nifti_header(raw: bytes, source: str) -> Any:
         raise ImageError(source, "cannot read as NIfTI: not a NIfTI-1 or NIfTI-2 header")
     if len(raw) < size:
         raise ImageError(source, "cannot read as NIfTI: the file ends inside its header")
-    kind: Any = nib.Nifti1Header if size == 348 else nib.Nifti2Header
-    header = kind(raw[:size], endianness=order, check=False)
-    magic = bytes(header["magic"]).rstrip(b"\x00")
-    if magic[:3] not in (b"n+1", b"n+2"):
+    if size == 348:  # dim@40 int16[8], datatype@70, vox_offset@108 float32, scl@112
+        magic = raw[344:347]
+        dims = struct.unpack_from(f"{order}8h", raw, 40)
+        (datatype,) = struct.unpack_from(f"{order}h", raw, 70)
+        offset, slope, inter = struct.unpack_from(f"{order}3f", raw, 108)
+    else:  # datatype@12, dim@16 int64[8], vox_offset@168 int64, scl@176 float64
+        magic = raw[4:7]
+        (datatype,) = struct.unpack_from(f"{order}h", raw, 12)
+        dims = struct.unpack_from(f"{order}8q", raw, 16)
+        (offset,) = struct.unpack_from(f"{order}q", raw, 168)
+        slope, inter = struct.unpack_from(f"{order}2d", raw, 176)
+    if magic not in (b"n+1", b"n+2"):
         raise ImageError(source, "cannot read as NIfTI: not a single-file NIfTI (magic)")
-    return header
+    return _Header(size, tuple(dims), datatype, float(offset), slope, inter)
+
+
+#: NIfTI data type codes: bytes per voxel, and whether the values are floating point.
+_DATATYPES: dict[int, tuple[int, bool]] = {
+    2: (1, False), 4: (2, False), 8: (4, False), 16: (4, True), 32: (8, True),
+    64: (8, True), 128: (3, False), 256: (1, False), 512: (2, False), 768: (4, False),
+    1024: (8, False), 1280: (8, False), 1536: (16, True), 1792: (16, True),
+    2048: (32, True), 2304: (4, False),
+}  # fmt: skip
 
 
 def nifti_size(path: Path, *, labels: bool) -> VolumeSize:
@@ -153,35 +182,32 @@ def nifti_size(path: Path, *, labels: bool) -> VolumeSize:
     Raises :class:`ImageError` when the header cannot be read or is impossible (no or
     negative dimensions, an unknown data type, voxels beyond the end of the file).
     """
-    import numpy as np
-
     source = str(path)
     raw, compressed = _header_bytes(path)
     header = _nifti_header(raw, source)
-    dims = [int(d) for d in header["dim"]]
+    dims = list(header.dims)
     if not 1 <= dims[0] <= 7 or any(d < 1 for d in dims[1 : dims[0] + 1]):
         raise ImageError(source, f"cannot read as NIfTI: impossible dimensions {dims}")
     shape = tuple(dims[1 : dims[0] + 1])
-    try:
-        dtype = np.dtype(header.get_data_dtype())
-    except Exception:  # nibabel: KeyError or HeaderDataError for an unknown code
-        code = int(header["datatype"])
-        raise ImageError(source, f"cannot read as NIfTI: unknown data type code {code}") from None
-    offset = float(header["vox_offset"])
+    if header.datatype not in _DATATYPES:
+        code = header.datatype
+        raise ImageError(source, f"cannot read as NIfTI: unknown data type code {code}")
+    itemsize, floating = _DATATYPES[header.datatype]
+    offset = header.vox_offset
     if not (math.isfinite(offset) and 0 <= offset <= MAX_HEADER_EXTENSION_BYTES):
         raise ImageError(source, f"cannot read as NIfTI: impossible voxel offset {offset:g}")
-    start = max(int(offset), header.sizeof_hdr + 4)
+    start = max(int(offset), header.size + 4)
     voxels = math.prod(shape)
-    decoded = voxels * dtype.itemsize
+    decoded = voxels * itemsize
     if not compressed and path.stat().st_size < start + decoded:
         raise ImageError(
             source,
             f"cannot read as NIfTI: truncated, the header promises {decoded:,} bytes of "
             f"voxels and the file holds {max(0, path.stat().st_size - start):,}",
         )
-    slope, inter = float(header["scl_slope"]), float(header["scl_inter"])
+    slope, inter = header.scl_slope, header.scl_inter
     scaled = math.isfinite(slope) and slope != 0 and (slope, inter) != (1.0, 0.0)
     working = decoded * (2 if compressed else 1) + (8 * voxels if scaled else 0)
-    if labels and (scaled or dtype.kind == "f"):
+    if labels and (scaled or floating):
         working += voxels
     return VolumeSize(source, shape, voxels, working)
