@@ -1,8 +1,8 @@
 """What every response carries (api-v1 1.1 "Responses"): the security headers on every
 answer, ``Cache-Control: no-store`` on the API, HTML error pages on the web (never a raw
 JSON problem; a 500 with an incident id that the server log holds with its traceback), and
-pages that work under the Content-Security-Policy in a real chromium (no inline script or
-style is blocked; Swagger UI runs at ``/docs``).
+pages that work under the Content-Security-Policy in a real chromium
+(``tests/web/test_content_security_policy.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pytest
 
 from tests.api.server import PASSWORD, LiveServer
 from tests.security.conftest import CASE_ID
-from tests.web.conftest import browser, log_in  # noqa: F401  (fixture reuse)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -150,82 +149,3 @@ def test_an_unexpected_error_is_a_page_with_an_incident_id_in_the_log(
         assert path in records[0].getMessage()
         assert records[0].exc_info is not None
         assert "the registry is on fire" in str(records[0].exc_info[1])
-
-
-# ---------------------------------------------------------------------------- browser
-
-
-@pytest.fixture
-def tab(browser: Any, sqlite_target: LiveServer) -> Iterator[tuple[Any, list[str]]]:  # noqa: F811
-    """A chromium tab on the live server and the Content-Security-Policy violations it
-    reports (console messages)."""
-    context = browser.new_context(base_url=sqlite_target.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text)
-            if "Content Security Policy" in message.text or "Refused to" in message.text
-            else None
-        ),
-    )
-    yield page, violations
-    context.close()
-
-
-def test_pages_work_under_the_policy_in_chromium(
-    tab: tuple[Any, list[str]], sqlite_target: LiveServer
-) -> None:
-    from vertebro.services.registry.demo import seed_demo_registry
-
-    seed_demo_registry(sqlite_target.registry, patients=30, seed=0, force=True)  # figures
-    page, violations = tab
-    page.goto("/login")
-    log_in(page, "admin")
-    for path in (
-        "/worklist",
-        f"/cases/{CASE_ID}",
-        f"/cases/{CASE_ID}/versions",
-        f"/cases/{CASE_ID}/edit",
-        f"/cases/{CASE_ID}/checklist",
-        f"/cases/{CASE_ID}/procedure",
-        f"/cases/{CASE_ID}/follow-up",
-        f"/cases/{CASE_ID}/leaflet",
-        "/outcomes?include_demo=true",
-        "/audit",
-        "/no/such/page",
-    ):
-        page.goto(path)
-        page.wait_for_load_state("load")
-        assert not violations, (path, violations)
-    page.goto("/cases/new")
-    blocks = page.locator("#fractures > fieldset.fracture")
-    before = blocks.count()
-    page.get_by_role("button", name="Add another fractured level").click()
-    blocks.nth(before).wait_for()  # htmx fetched the next block, with its index
-    assert blocks.count() == before + 1
-    assert (
-        page.locator(f"#fractures > fieldset.fracture [name='fractures[{before}].level']").count()
-        == 1
-    )
-    assert not violations, violations
-    page.goto("/outcomes?include_demo=true")
-    assert page.locator("svg.outcome-plot").count() >= 3
-    # the detector works: markup with an inline style is refused, and said so
-    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
-    page.wait_for_timeout(200)
-    assert any("style" in v for v in violations), violations
-
-
-def test_swagger_ui_runs_at_docs_without_inline_script(tab: tuple[Any, list[str]]) -> None:
-    page, violations = tab
-    page.goto("/docs")
-    page.locator(".swagger-ui .info .title").wait_for()
-    assert "vertebro" in page.locator(".swagger-ui .info .title").inner_text()
-    page.locator(".opblock-tag-section").first.wait_for()
-    assert page.locator(".opblock").count() > 10
-    assert not violations, violations
-    html = page.content()
-    assert "<script>" not in html.replace("<script src", "")
