@@ -89,9 +89,7 @@ def _slice_header(ds: Any, path: Path, src: str) -> _Slice:
         bits = int(ds.get("BitsAllocated", 16) or 16)
         orientation = _numbers(ds, "ImageOrientationPatient", 6)
         spacing = _numbers(ds, "PixelSpacing", 2)
-        position = (
-            _numbers(ds, "ImagePositionPatient", 3) if "ImagePositionPatient" in ds else None
-        )
+        position = _numbers(ds, "ImagePositionPatient", 3) if "ImagePositionPatient" in ds else None
         thickness = float(ds.get("SpacingBetweenSlices", ds.get("SliceThickness", 1.0)) or 1.0)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise ImageError(src, f"{path.name}: unusable DICOM header ({exc})") from None

@@ -368,7 +368,6 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
 )
 
 
-
 def _case_level_kinds() -> dict[str, Kind]:
     kinds: dict[str, Kind] = {"case_id": "text"}
     for group in CASE_GROUPS:
