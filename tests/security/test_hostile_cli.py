@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -342,11 +343,13 @@ def test_measure_prints_no_library_warnings(tmp_path: Path) -> None:
     series = corpus.DICOM_SERIES
     folder = tmp_path / "series"
     folder.mkdir()
-    for source in sorted(series.iterdir()):
-        dataset = pydicom.dcmread(source)
-        dataset.add_new(0x00181030, "LO", "x" * 200)  # ProtocolName longer than LO allows
-        dataset.add_new(0x00080020, "DA", "20261305")  # StudyDate: month 13
-        dataset.save_as(folder / source.name)
+    with warnings.catch_warnings():  # pydicom warns here too, in the test's own process
+        warnings.simplefilter("ignore")
+        for source in sorted(series.iterdir()):
+            dataset = pydicom.dcmread(source)
+            dataset.add_new(0x00181030, "LO", "x" * 200)  # ProtocolName longer than LO allows
+            dataset.add_new(0x00080020, "DA", "20261305")  # StudyDate: month 13
+            dataset.save_as(folder / source.name)
     labels = corpus.SHARED / "data/totalsegmentator/example_seg_dicom.nii.gz"
     result = run_cli("measure", "--labels", str(labels), "--image", str(folder), "--quiet")
     err = no_traceback(result, "warnings")
