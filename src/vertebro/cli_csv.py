@@ -2,9 +2,9 @@
 (``docs/csv.md``).
 
 Front door only: it reads arguments, calls :mod:`vertebro.exchange.csv_registry` in one
-registry transaction, prints. Exit codes: 0 done, 1 refused or failed (message on standard
-error), 2 invalid input (every bad row as ``<file>:<row>:<column>: <reason>``; nothing is
-imported).
+registry transaction, prints. Exit codes: 0 done; 2 refused input (every bad row or clash
+with the registry as ``<file>:<row>:<column>: <reason>``; nothing is imported); 1 failed
+(a database error). Messages on standard error.
 """
 
 from __future__ import annotations

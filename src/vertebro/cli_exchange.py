@@ -5,7 +5,8 @@ and its records, from and to files (``export``, ``import``) or the registry (``e
 
 Front door only: it reads arguments and the environment (``VERTEBRO_PSEUDONYM_KEY``,
 ``VERTEBRO_CONCEPT_MAP``), calls :mod:`vertebro.exchange` or a registry service, prints.
-Exit codes: 0 done, 1 refused or failed (message on standard error), 2 invalid input.
+Exit codes: 0 done; 2 refused input (invalid, an unknown case, a clash with the registry);
+1 failed (database error, fhir.resources missing, cannot write). Messages on standard error.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ whose body is ``cli_measure_run.run_measure`` (the ``vertebro`` entry point call
 directly for argument lists it can read, without importing Typer).
 Standard output carries only the document; progress (rich), the convention and
 notes go to standard error; every error is exit 2 with one ``<file>: <reason>`` line.
+Library warnings (numpy, nibabel, pydicom) go to the log, never raw to standard error.
 """
 
 from __future__ import annotations

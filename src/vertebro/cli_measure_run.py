@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec
 
@@ -123,7 +124,12 @@ def run_measure(
     """Run ``vertebro measure``; the exit code (0, or 2 with one ``<file>: <reason>`` line
     on standard error)."""
     from vertebro.errors import VertebroError
+    from vertebro.imaging.limits import MeasureLimits
 
+    try:
+        MeasureLimits.from_env()
+    except ValueError as exc:
+        _fail(str(exc))
     segmenter: Any = None
     if segment:
         if image is None:
@@ -145,7 +151,7 @@ def run_measure(
 
     progress, report = _progress(quiet)
     try:
-        with progress:
+        with progress, _warnings_to_log():
             result = measure_study(
                 labels,
                 image=image,
@@ -195,6 +201,33 @@ def run_measure(
         _echo(result.text(), nl=False)
     else:
         _echo(result.to_json())
+
+
+@contextmanager
+def _warnings_to_log() -> Iterator[None]:
+    """Python warnings of the libraries (numpy, nibabel, pydicom) and nibabel's header log
+    go to the ``vertebro.measure`` log at debug level, not raw to standard error."""
+    import logging
+    import warnings
+
+    log = logging.getLogger("vertebro.measure")
+
+    def to_log(record: logging.LogRecord) -> bool:
+        log.debug("nibabel: %s", record.getMessage())
+        return False  # nibabel's own handler (standard error) never sees it
+
+    nibabel_log = logging.getLogger("nibabel.global")  # without importing nibabel
+    nibabel_log.addFilter(to_log)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        nibabel_log.removeFilter(to_log)
+        for item in caught:
+            log.debug(
+                "%s: %s (%s:%s)", item.category.__name__, item.message, item.filename, item.lineno
+            )
 
 
 def _no_report(step: str, done: int, total: int) -> None:

@@ -4,7 +4,8 @@ and a generated demo registry (spec ``registry-v1.md``, "Outcomes" and "Demo reg
 Front door only: it reads arguments, calls a registry service, prints. ``outcomes`` writes
 exactly one JSON document (or a short text summary, or with ``--format html`` a standalone
 page with figures) on standard output; logs go to standard error. Exit codes: 0 done,
-1 refused or failed, 2 invalid input.
+2 refused input (invalid options, a database with real patients for ``demo-registry``),
+1 failed.
 """
 
 from __future__ import annotations

@@ -2,8 +2,11 @@
 
 Front door only: it reads arguments and standard input, calls a registry service, prints.
 SQLAlchemy and the registry are imported inside the commands, so other commands do not
-pay for them at start-up. Exit codes: 0 done, 1 refused or failed (message on standard
-error), 2 invalid input.
+pay for them at start-up. Exit codes (every registry command): 0 done; 2 the input is
+refused — invalid, naming no record, or clashing with the registry (a user or case that
+exists, a non-empty database to restore into); 1 the work failed — a database error, a
+registry not at the current schema, a file that cannot be written, a missing extra.
+Messages go to standard error.
 """
 
 from __future__ import annotations
@@ -57,7 +60,9 @@ def _fail(lines: list[str], code: int) -> typer.Exit:
 
 
 def _guarded(call: Callable[[], T]) -> T:
-    """Run ``call``, turning vertebro's and the database's errors into exit codes."""
+    """Run ``call``, turning vertebro's and the database's errors into exit codes: 2 when
+    the input is refused (invalid, unknown or clashing with the registry), 1 when the work
+    failed (a database error)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from vertebro.errors import InvalidBackup, InvalidDocument, RegistryError
@@ -69,7 +74,7 @@ def _guarded(call: Callable[[], T]) -> T:
     except InvalidBackup as exc:
         raise _fail([str(exc)], 2) from None
     except RegistryError as exc:
-        raise _fail([str(exc)], 1) from None
+        raise _fail([str(exc)], 2) from None
     except (SQLAlchemyError, OSError) as exc:
         raise _fail([f"database error: {exc}".splitlines()[0]], 1) from None
 
@@ -154,13 +159,34 @@ def db_restore(
 ) -> None:
     """Restore a backup into an empty database, then upgrade it: all or nothing (a file
     that cannot be restored exits 2 and leaves the database as it was)."""
-    from vertebro.registry.backup import restore
+    import sqlite3
+
+    from vertebro.errors import InvalidBackup, InvalidDocument, RegistryError
+    from vertebro.registry.backup import BackupInfo, restore
     from vertebro.services.registry import Actor, unit_of_work
 
     if not path.is_file():
         raise _fail([f"{path}: no such file"], 2)
     with _registry(database, require_current=False) as registry:
-        info = _guarded(lambda: restore(registry.engine, path))
+
+        def run() -> BackupInfo:
+            try:
+                return restore(registry.engine, path)
+            except InvalidBackup:
+                raise
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                reason = f"not a usable backup ({type(exc).__name__}: {exc})"
+                raise InvalidDocument.single(str(path), reason[:300]) from None
+            except RegistryError as exc:
+                if str(exc).startswith(str(path)):
+                    raise
+                raise InvalidDocument.single(str(path), str(exc)) from None
+            except sqlite3.DatabaseError as exc:
+                raise InvalidDocument.single(
+                    str(path), f"not a usable SQLite backup: {exc}"
+                ) from None
+
+        info = _guarded(run)
 
         def audit() -> None:
             with unit_of_work(registry, Actor.cli()) as tx:

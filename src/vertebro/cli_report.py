@@ -4,8 +4,8 @@ leaflet as PDF (WeasyPrint, the ``reports`` extra).
 Front door only: it reads arguments, reads the registry, renders, writes the file through a
 temporary file renamed into place (nothing half-written). Standard output stays empty; log
 lines go to standard error. WeasyPrint, matplotlib and the registry are imported inside the
-commands. Exit codes: 0 written, 1 refused or failed (unknown case, rendering or writing
-failed), 2 invalid input (no such output folder).
+commands. Exit codes: 0 written; 2 refused input (unknown case, no such output folder);
+1 failed (rendering or writing failed).
 """
 
 from __future__ import annotations

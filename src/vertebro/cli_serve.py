@@ -58,7 +58,10 @@ def serve(
         sys.stderr.write(f"vertebro serve needs the web and registry extras: {exc}\n")
         raise typer.Exit(code=2) from None
 
+    from vertebro.imaging.limits import MeasureLimits
+
     try:
+        MeasureLimits.from_env()  # a bad limit is refused now, not at the first upload
         settings = Settings.from_env()
     except ValueError as exc:
         sys.stderr.write(f"{exc}\n")

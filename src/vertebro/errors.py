@@ -8,7 +8,8 @@
      │    ├── InvalidProcedure          ... a vertebro.procedure/1 (registry-v1)
      │    └── InvalidFollowUp           ... a vertebro.follow_up/1 (registry-v1)
      ├── ImageError(ValueError)         an image or label file cannot be read or used
-     │    └── LabelMapError             a label map breaks measurement-v1's rules
+     │    ├── LabelMapError             a label map breaks measurement-v1's rules
+     │    └── ImageTooLarge             its header promises more than the limits allow [413]
      ├── InvalidBackup(ValueError)      a registry backup file cannot be restored (exit 2)
      ├── RegistryError                  the registry refuses a request (HTTP status in brackets)
      │    ├── NotFound(LookupError)     no such patient, case, user … [404]
@@ -19,7 +20,7 @@
      │    ├── AuthenticationFailed      bad, expired or revoked credentials [401]
      │    └── PermissionDenied          the user's role does not allow it [403]
      └── (front doors map InvalidDocument and ImageError to exit code 2 / HTTP 422 with
-          their text, RegistryError to exit code 1 / the status above)
+          their text (ImageTooLarge: 413), RegistryError to exit code 1 / the status above)
 
 Every error carries what it is about (a field path such as ``fractures[1].level``
 or a file name) and the reason, so that the message can be shown verbatim.
@@ -34,6 +35,7 @@ __all__ = [
     "AuthenticationFailed",
     "Conflict",
     "ImageError",
+    "ImageTooLarge",
     "InvalidBackup",
     "InvalidCase",
     "InvalidDocument",
@@ -118,6 +120,11 @@ class InvalidBackup(VertebroError, ValueError):
         self.source = source
         self.reason = reason
         super().__init__(f"{source}: {reason}")
+
+
+class ImageTooLarge(ImageError):
+    """An image or label map whose header promises more voxels or working memory than
+    ``VERTEBRO_MAX_VOXELS`` / ``VERTEBRO_MAX_MEASURE_GIB`` allow (refused before decoding)."""
 
 
 class RegistryError(VertebroError):

@@ -226,14 +226,14 @@ def test_export_of_an_unassessed_case_assesses_without_storing(registry: Registr
     assert export.after["assessment_id"] is None and export.after["via"] == "web"
 
 
-def test_unknown_case_exits_1_with_nothing_on_stdout(
+def test_unknown_case_exits_2_with_nothing_on_stdout(
     registry: Registry, database_url: str, tmp_path: Path
 ) -> None:
     (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "b.json"
     for extra in ((), ("--output", str(out))):
         result = cli("fhir", "export-case", "NOPE", "--database", database_url, *extra)
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert result.stdout == ""
         assert "no case 'NOPE'" in result.stderr
     assert list(out.parent.iterdir()) == []
@@ -306,7 +306,7 @@ def test_bundle_round_trips_into_an_empty_registry(
     # a second import of the same Bundle is refused and writes nothing
     rows = count(other, AuditRow)
     again = cli("fhir", "import-bundle", str(path), "--database", other_url)
-    assert again.exit_code == 1
+    assert again.exit_code == 2
     assert again.stdout == ""
     assert f"case {CASE!r} already exists" in again.stderr
     assert "nothing was imported" in again.stderr

@@ -134,9 +134,9 @@ def test_a_foreign_bundle_becomes_a_draft_that_a_clinician_completes(
     assert everything.rstrip().endswith(f"case {draft_id}")
 
     again = cli("fhir", "complete", draft_id, str(folder), "--database", other_url)
-    assert again.exit_code == 1 and "was completed already" in again.stderr
+    assert again.exit_code == 2 and "was completed already" in again.stderr
     twice = cli("fhir", "import-bundle", str(HOSPITAL_A), "--database", other_url)
-    assert twice.exit_code == 1 and "already exists" in twice.stderr
+    assert twice.exit_code == 2 and "already exists" in twice.stderr
     assert "nothing was imported" in twice.stderr
 
 

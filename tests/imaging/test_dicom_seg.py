@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vertebro.errors import LabelMapError
+from vertebro.errors import ImageTooLarge
 from vertebro.imaging.dicom_seg import level_of_code, level_of_label, read_dicom_seg
 from vertebro.imaging.labels import SPINE_ORDER
 from vertebro.services.measuring import measure_study
@@ -236,7 +236,8 @@ def test_refusals_are_one_line_exit_2(dicom_data: DicomData, tmp_path: Path) -> 
     line = _measure_fails(_seg_copy(src, tmp_path / "b.dcm", twice_l1))
     assert "both name L1" in line
     line = _measure_fails(_seg_copy(src, tmp_path / "c.dcm", huge))
-    assert "c.dcm: too large: 512×512×200000 frames" in line
+    assert "c.dcm: too large to measure: 52,428,800,000 voxels (512×512×200000)" in line
+    assert "VERTEBRO_MAX_VOXELS" in line and "VERTEBRO_MAX_MEASURE_GIB" in line
     line = _measure_fails(src, "--convention", "verse")
     assert line.endswith("convention verse does not apply")
     two = tmp_path / "two"
@@ -257,7 +258,7 @@ def test_huge_seg_is_refused_before_decoding(dicom_data: DicomData, tmp_path: Pa
     del ds.PixelData
     path = tmp_path / "claims.dcm"
     ds.save_as(path)
-    with pytest.raises(LabelMapError, match="too large"):
+    with pytest.raises(ImageTooLarge, match="too large to measure"):
         read_dicom_seg(path)
 
 

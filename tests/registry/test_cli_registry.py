@@ -42,7 +42,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     assert added.returncode == 0, added.stderr
     assert added.stdout == "user alice added (clinician)\n"
     again = run("users", "add", "alice", "--role", "clinician", *db, stdin="correct horse\n")
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 2 and "already exists" in again.stderr
     bad_role = run("users", "add", "bob", "--role", "root", *db, stdin="correct horse\n")
     assert bad_role.returncode == 2 and bad_role.stderr.startswith("role: ")
     short = run("users", "reset-password", "alice", *db, stdin="short\n")
@@ -58,7 +58,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     too_long = run("users", "token", "alice", "--days", "3650", *db)
     assert too_long.returncode == 2 and "365" in too_long.stderr
     missing = run("users", "token", "nobody", *db)
-    assert missing.returncode == 1 and "no user" in missing.stderr
+    assert missing.returncode == 2 and "no user" in missing.stderr
 
     registry = Registry.open(empty_database_url)
     try:
@@ -76,7 +76,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     kind = "sqlite" if backend == "sqlite" else "dump"
     assert f"({kind}, revision {head_revision()})" in made.stdout
     refused = run("db", "restore", str(backup_file), *db)
-    assert refused.returncode == 1 and "not empty" in refused.stderr
+    assert refused.returncode == 2 and "not empty" in refused.stderr
     fresh = f"sqlite:///{tmp_path / 'restored.db'}"
     restored = run("db", "restore", str(backup_file), "--database", fresh)
     assert restored.returncode == 0, restored.stderr
@@ -97,7 +97,7 @@ def test_db_and_users_commands(empty_database_url: str, tmp_path: Path, backend:
     first_id = lines[2].split("\t")[0]
     revoked = run("users", "revoke-token", first_id, *db)
     assert revoked.returncode == 0 and revoked.stdout == f"token {first_id} revoked\n"
-    assert run("users", "revoke-token", "999999", *db).returncode == 1
+    assert run("users", "revoke-token", "999999", *db).returncode == 2  # unknown: refused input
     reset = run("users", "reset-password", "alice", *db, stdin="battery staple horse\n")
     assert reset.returncode == 0, reset.stderr
     registry = Registry.open(empty_database_url)

@@ -112,7 +112,7 @@ def test_refuses_a_registry_with_real_patients(database_url: str) -> None:
         with unit_of_work(registry, Actor.cli()) as tx:
             svc.create_patient(tx, {"code": "REAL-1"})
         refused = run("demo-registry", "--patients", "5", "--database", database_url)
-        assert refused.returncode == 1 and "non-demo" in refused.stderr
+        assert refused.returncode == 2 and "non-demo" in refused.stderr
         try:
             seed_demo_registry(registry, patients=5, seed=0, as_of=AS_OF)
         except DemoRefused:

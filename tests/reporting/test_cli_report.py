@@ -103,7 +103,7 @@ def test_unknown_case_fails_and_writes_nothing(registry_url: str, tmp_path: Path
     out.write_bytes(b"the earlier report")
     for command in ("report", "leaflet"):
         result = run(command, "NOPE-1", "--pdf", str(out), "--database", registry_url)
-        assert result.returncode == 1
+        assert result.returncode == 2
         assert "NOPE-1" in result.stderr and result.stdout == ""
         assert out.read_bytes() == b"the earlier report"
         assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]

@@ -52,11 +52,15 @@ def test_unreadable_and_too_large_maps_are_input_errors(
     monkeypatch.setenv("VERTEBRO_MAX_VOXELS", "100000")
     big = screen_study(Study("b", str(archive / "site-a/2024/verse007.nii.gz")), 2)
     assert big.error_kind is ErrorKind.INPUT
-    assert big.error_reason == "too large: 852,159 voxels (VERTEBRO_MAX_VOXELS is 100,000)"
+    assert big.error_reason is not None
+    assert big.error_reason.startswith("too large to measure: 852,159 voxels")
+    assert "the limits are 100,000 voxels (VERTEBRO_MAX_VOXELS)" in big.error_reason
     monkeypatch.setenv("VERTEBRO_MAX_VOXELS", "600000000")
     monkeypatch.setenv("VERTEBRO_MAX_MEASURE_GIB", "0.0001")
     folder = screen_study(Study("f", str(archive / "site-b/ts_fast")), 2)
-    assert folder.error_reason is not None and folder.error_reason.startswith("too large: about")
+    assert folder.error_reason is not None
+    assert folder.error_reason.startswith("too large to measure:")
+    assert "VERTEBRO_MAX_MEASURE_GIB" in folder.error_reason
 
 
 def test_final_files(screened: Path, archive: Path) -> None:

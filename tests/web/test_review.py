@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.imaging.conftest import VERSE, require_data
 
 from .conftest import log_in, shot
@@ -51,7 +53,8 @@ def test_drag_a_landmark_see_the_grade_change_save_and_reload(page: Any) -> None
     page.mouse.move(x, y + 4.5 * px_per_mm, steps=4)
     page.mouse.move(x, y + 9.0 * px_per_mm, steps=4)
     page.mouse.up()
-    page.wait_for_function("document.querySelector('#grade-T12').textContent.trim() !== '0'")
+    # (expect-style waits: wait_for_function evaluates a string, which the CSP forbids)
+    expect(page.locator("#grade-T12")).not_to_have_text("0")
     grade_after_drag = _grade(page, "T12")
     assert int(grade_after_drag) >= 2
     assert "Recomputed T12" in page.locator("#review-status").inner_text()
@@ -63,10 +66,7 @@ def test_drag_a_landmark_see_the_grade_change_save_and_reload(page: Any) -> None
     key_handle.focus()
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowUp")
-    page.wait_for_function(
-        "document.querySelector(\"circle[data-level='L5'][data-point='posterior_inferior']\")"
-        f".getAttribute('aria-label') !== {before_key!r}"
-    )
+    expect(key_handle).not_to_have_attribute("aria-label", before_key)
     page.wait_for_selector("#review-status:has-text('Recomputed L5')")
 
     # Confirm T12's new grade, override L5 without a reason (refused), then with one.

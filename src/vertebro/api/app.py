@@ -1,5 +1,6 @@
 """The application factory: the JSON API under ``/api``, ``/health``, the OpenAPI document
-with a vendored Swagger UI at ``/docs``, the web pages and their static files."""
+with a vendored Swagger UI at ``/docs``, the web pages and their static files; every
+response with the security headers, every request body bounded."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from vertebro.api.context import AppContext
+from vertebro.api.headers import SecurityHeaders
+from vertebro.api.limits import BodyLimit
 from vertebro.api.openapi import install_openapi
 from vertebro.api.problems import install_problem_handlers
 from vertebro.api.settings import Settings
@@ -62,6 +65,8 @@ def create_app(
         settings=settings,
     )
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     app.include_router(routes_core.health_router)
     for module in (
         routes_core,

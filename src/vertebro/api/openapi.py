@@ -1,13 +1,12 @@
 """The OpenAPI document: bodies are read raw and parsed by the core's strict parser, so
 their schemas (the core's own pydantic models) are added here by name, and Swagger UI is
-served from the vendored ``swagger-ui-dist`` (no CDN)."""
+served from the vendored ``swagger-ui-dist`` (no CDN, no inline script)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
@@ -18,6 +17,22 @@ __all__ = ["SWAGGER_UI_VERSION", "body_doc", "install_openapi", "json_doc", "ref
 
 SWAGGER_UI_VERSION = "5.35.0"
 _VENDOR = "/static/vendor/swagger-ui-dist"
+#: Swagger UI's page, started by ``/static/swagger-init.js`` (no inline script: the CSP).
+_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<link rel="stylesheet" href="{vendor}/swagger-ui.css">
+<link rel="icon" type="image/png" href="{vendor}/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{vendor}/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
 
 
 def ref(name: str) -> dict[str, str]:
@@ -73,10 +88,4 @@ def install_openapi(app: FastAPI, version: str) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title=f"{app.title} — API",
-            swagger_js_url=f"{_VENDOR}/swagger-ui-bundle.js",
-            swagger_css_url=f"{_VENDOR}/swagger-ui.css",
-            swagger_favicon_url=f"{_VENDOR}/favicon-32x32.png",
-        )
+        return HTMLResponse(_DOCS_PAGE.format(title=f"{app.title} — API", vendor=_VENDOR))

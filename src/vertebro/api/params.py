@@ -1,5 +1,6 @@
 """Shared request parts: the bearer credentials, bounded path parameters, the raw JSON body
-(read as bytes, for the core's strict parser), and the documented error responses."""
+(bytes, whatever the ``Content-Type`` says, for the core's strict parser), and the
+documented error responses."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from vertebro.api.problems import PROBLEM_JSON, ApiProblem
+from vertebro.api.limits import MAX_BODY_BYTES
+from vertebro.api.problems import PROBLEM_JSON
 
 __all__ = [
     "ID_PATTERN",
@@ -21,7 +23,6 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
-MAX_BODY_BYTES = 2_000_000
 
 bearer_scheme = HTTPBearer(auto_error=False, description="`vertebro users token NAME`")
 
@@ -35,17 +36,8 @@ PatientCode = Annotated[
 
 
 async def _json_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise ApiProblem(413, f"the body must be at most {MAX_BODY_BYTES} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise ApiProblem(413, f"the body must be at most {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The raw body (its size is bounded by :class:`~vertebro.api.limits.BodyLimit`)."""
+    return await request.body()
 
 
 JsonBody = Annotated[bytes, Depends(_json_body)]

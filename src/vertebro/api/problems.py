@@ -1,32 +1,44 @@
 """RFC 7807 problem responses, mapped from vertebro's error tree (``vertebro.errors``).
 
 ``InvalidDocument`` and ``ImageError`` → 422 with ``errors: ["<path>: <reason>", …]`` (the
-same lines as the command line); ``RegistryError`` → its ``status`` (401 carries
-``WWW-Authenticate: Bearer``); malformed path or query parameters → 422 in the same shape.
+same lines as the command line; ``ImageTooLarge`` → 413); ``RegistryError`` → its
+``status`` (401 carries ``WWW-Authenticate: Bearer``); malformed path or query parameters →
+422 in the same shape. Anything unexpected → 500 with an incident id, logged with its
+traceback under that id. Web pages answer in HTML instead (``app.state.html_error``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vertebro.api.headers import secure_headers
 from vertebro.errors import (
     AuthenticationFailed,
     ImageError,
+    ImageTooLarge,
     InvalidDocument,
     PreconditionFailed,
     RegistryError,
 )
 
-__all__ = ["PROBLEM_JSON", "ApiProblem", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "ApiProblem",
+    "install_problem_handlers",
+    "is_api_path",
+    "log_incident",
+    "problem_response",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +106,36 @@ def _param_lines(exc: RequestValidationError) -> list[str]:
     return lines
 
 
-def _for(exc: Exception) -> Response:
+_EXPECTED = (
+    InvalidDocument,
+    ImageError,
+    RegistryError,
+    ApiProblem,
+    RequestValidationError,
+    StarletteHTTPException,
+)
+
+
+def is_api_path(path: str) -> bool:
+    """Routes that answer in JSON (everything else is a web page)."""
+    return path.startswith("/api/") or path in ("/health", "/openapi.json")
+
+
+def log_incident(request: Request, exc: BaseException) -> str:
+    """Log an unexpected error with its traceback under a new incident id; returns the id
+    (shown to the user, so that the log entry can be found)."""
+    incident = secrets.token_hex(6)
+    logger.error(
+        "incident %s: %s %s failed", incident, request.method, request.url.path, exc_info=exc
+    )
+    return incident
+
+
+def _for(exc: Exception, incident: str | None) -> Response:
     if isinstance(exc, InvalidDocument):
         return problem_response(422, "the document is not valid", errors=exc.lines)
+    if isinstance(exc, ImageTooLarge):
+        return problem_response(413, "the image is too large to measure", errors=[str(exc)])
     if isinstance(exc, ImageError):
         return problem_response(422, "the image cannot be used", errors=[str(exc)])
     if isinstance(exc, AuthenticationFailed):
@@ -119,28 +158,44 @@ def _for(exc: Exception) -> Response:
     if isinstance(exc, StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
         return problem_response(exc.status_code, detail, headers=exc.headers)
-    logger.exception("unexpected error", exc_info=exc)
-    return problem_response(500, "an unexpected error; it has been logged")
+    return problem_response(
+        500,
+        f"an unexpected error (incident {incident}); it has been logged",
+        extra={"incident": incident},
+    )
+
+
+def _plain_page(status: int, incident: str | None) -> HTMLResponse:
+    """The last resort when even the error page cannot be rendered: static HTML."""
+    title = _TITLES.get(status, "Error")
+    said = f"<p>Incident {incident}: it has been logged.</p>" if incident else ""
+    html = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<link rel="stylesheet" href="/static/app.css"></head><body><main><h1>{title}</h1>'
+        f'{said}<p><a href="/worklist">Back to the worklist</a></p></main></body></html>'
+    )
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Every error becomes a problem response (web pages may override per request)."""
+    """Every error becomes a problem response, or an HTML page for a web page
+    (``app.state.html_error(request, exc, incident)``)."""
 
     async def handle(request: Request, exc: Exception) -> Response:
+        incident = None if isinstance(exc, _EXPECTED) else log_incident(request, exc)
+        path = request.url.path
+        answer: Response | None = None
         html = getattr(request.app.state, "html_error", None)
-        if html is not None and not request.url.path.startswith(("/api/", "/health")):
-            rendered: Response | None = html(request, exc)
-            if rendered is not None:
-                return rendered
-        return _for(exc)
+        if html is not None and not is_api_path(path):
+            try:
+                answer = html(request, exc, incident)
+            except Exception as failure:  # the page itself failed: say so in plain HTML
+                incident = incident or log_incident(request, failure)
+                answer = _plain_page(500, incident)
+        if answer is None:
+            answer = _for(exc, incident)
+        secure_headers(answer.headers, path)  # a 500 does not pass the middleware
+        return answer
 
-    for kind in (
-        InvalidDocument,
-        ImageError,
-        RegistryError,
-        ApiProblem,
-        RequestValidationError,
-        StarletteHTTPException,
-        Exception,
-    ):
+    for kind in (*_EXPECTED, Exception):
         app.add_exception_handler(kind, handle)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -23,8 +24,6 @@ __all__ = ["health_router", "router"]
 
 health_router = APIRouter(tags=["service"])
 router = APIRouter(prefix="/api", tags=["decide"])
-
-_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 @health_router.get(
@@ -70,22 +69,29 @@ def _suffix(filename: str | None) -> str:
     raise ImageError("labels", "upload a NIfTI label map (.nii or .nii.gz)")
 
 
-def _measure(data: bytes, suffix: str, convention: Convention) -> Response:
+def _measure(upload: BinaryIO, suffix: str, convention: Convention) -> Response:
+    """Copy the upload into a private temporary file (in chunks) and measure it; errors
+    name the form field ``labels``, not the temporary file."""
     from vertebro.services.measuring import measure_study
 
     with tempfile.TemporaryDirectory(prefix="vertebro-upload-") as folder:
         path = Path(folder) / f"labels{suffix}"
-        path.write_bytes(data)
+        with path.open("wb") as stream:
+            upload.seek(0)
+            shutil.copyfileobj(upload, stream, 1 << 20)
         try:
             result = measure_study(path, convention=str(convention))
         except ImageError as exc:
-            raise ImageError("labels", exc.reason) from None
+            raise type(exc)("labels", exc.reason) from None
     return json_response(result.document)
 
 
 @router.post(
     "/measure",
-    responses={200: json_doc({"type": "object"}, "vertebro.measurement/1"), **problems(401, 422)},
+    responses={
+        200: json_doc({"type": "object"}, "vertebro.measurement/1"),
+        **problems(401, 413, 422),
+    },
 )
 async def measure_label_map(
     request: Request,
@@ -102,10 +108,7 @@ async def measure_label_map(
 
     await run_in_threadpool(check)
     suffix = _suffix(labels.filename)
-    data = await labels.read(_MAX_UPLOAD_BYTES + 1)
-    if len(data) > _MAX_UPLOAD_BYTES:
-        raise ApiProblem(413, "the label map must be at most 512 MB")
-    try:
-        return await run_in_threadpool(_measure, data, suffix, convention)
+    try:  # the upload's size is bounded by api.limits.MAX_UPLOAD_BYTES
+        return await run_in_threadpool(_measure, labels.file, suffix, convention)
     except ImportError as exc:
         raise ApiProblem(422, f"measuring needs the imaging extra: {exc}") from None

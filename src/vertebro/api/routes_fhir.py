@@ -3,7 +3,6 @@ case), and the drafts to complete (``docs/fhir.md``). One transaction per reques
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -14,6 +13,7 @@ from vertebro.api.openapi import json_doc
 from vertebro.api.params import ID_PATTERN, Credentials, JsonBody, problems
 from vertebro.api.serialize import json_response
 from vertebro.errors import InvalidDocument
+from vertebro.model.parsing import read_json
 from vertebro.registry import Role
 
 __all__ = ["router"]
@@ -60,12 +60,7 @@ _COMPLETION_BODY = {
 
 
 def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except RecursionError:
-        raise InvalidDocument.single("$", "not valid JSON: nested too deeply") from None
-    except ValueError as exc:
-        raise InvalidDocument.single("$", f"not valid JSON: {exc}") from None
+    return read_json(body)
 
 
 @router.post(

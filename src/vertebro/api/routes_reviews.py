@@ -4,7 +4,6 @@ version, read any version."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Path, Request
@@ -15,6 +14,7 @@ from vertebro.api.openapi import json_doc
 from vertebro.api.params import Credentials, JsonBody, problems
 from vertebro.api.serialize import json_response
 from vertebro.errors import InvalidDocument, Problem
+from vertebro.model.parsing import read_json
 from vertebro.registry import Role
 from vertebro.services.registry.reviews import (
     create_review,
@@ -40,15 +40,8 @@ _BODY = {
 }
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _object(body: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(body, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidDocument([Problem("$", f"not valid JSON: {exc}")]) from None
+    value = read_json(body)
     if not isinstance(value, dict):
         raise InvalidDocument([Problem("$", "must be a JSON object")])
     return value

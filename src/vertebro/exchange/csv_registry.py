@@ -13,6 +13,10 @@ between the files, clashes with the registry) and reports each problem as
 row 1). When any row is bad nothing is imported; otherwise every row goes through the
 registry services (every rule and the audit log apply) in the caller's one transaction.
 
+A text cell (never a number column) that a spreadsheet would run as a formula — it begins
+with ``=``, ``+``, ``-``, ``@``, tab or carriage return — is written with a leading ``'``;
+import removes that ``'`` again, so a round trip is exact.
+
 De-identified export replaces patient codes and case ids with random ids (stable within
 one export), leaves birth years empty, replaces operator names, histology and override
 reasons with ``redacted`` and drops complication notes; nothing else is changed or shifted.
@@ -70,14 +74,18 @@ __all__ = [
     "COLUMNS",
     "FILES",
     "FOLLOW_UPS",
+    "FORMULA_STARTS",
+    "NUMBER_COLUMNS",
     "PATIENTS",
     "PROCEDURES",
     "REDACTED",
     "CsvImportError",
     "CsvSummary",
     "RowError",
+    "escape_formula",
     "export_registry",
     "import_registry",
+    "unescape_formula",
 ]
 
 PATIENTS = "patients.csv"
@@ -138,7 +146,12 @@ _VOID = ("void_at", "void_by", "void_reason")
 #: What de-identified export writes in place of operator names and free text that a
 #: document requires (histology, override reasons).
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Number columns: written as numbers, never escaped.
+NUMBER_COLUMNS = frozenset({"birth_year", "source_version", "age_years", "pain_nrs", "odi", "rdq"})
+
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 M = TypeVar("M", Case, Procedure, FollowUp)
 
 
@@ -213,6 +226,29 @@ def _cell(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet would run ``text``, or would once one leading ``'`` is gone."""
+    return text.lstrip("'")[:1] in FORMULA_STARTS
+
+
+def escape_formula(text: str) -> str:
+    """A text cell as written: a leading ``'`` before a cell a spreadsheet would read as a
+    formula (``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``; ``'=x`` → ``''=x`` so that the way back
+    is exact)."""
+    return "'" + text if _formula_like(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """A text cell as read: the leading ``'`` that :func:`escape_formula` added, removed
+    (only when one of :data:`FORMULA_STARTS`, or more quotes before one, follows it)."""
+    return text[1:] if text[:1] == "'" and _formula_like(text[1:]) else text
+
+
+def _shown(cell: str) -> str:
+    """A cell quoted for a message, at most about 40 characters."""
+    return repr(cell) if len(cell) <= 40 else repr(cell[:37]) + "…"
 
 
 def _same(cell: str, expected: str) -> bool:
@@ -291,11 +327,12 @@ class _Pseudonyms:
 
 def _write(folder: Path, name: str, rows: Iterable[Sequence[str]]) -> int:
     count = 0
+    text = [column not in NUMBER_COLUMNS for column in COLUMNS[name]]
     with (folder / name).open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(COLUMNS[name])
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([escape_formula(c) if t else c for c, t in zip(row, text, strict=True)])
             count += 1
     return count
 
@@ -521,7 +558,11 @@ class _Checker:
             return []
         rows: list[_Row] = []
         for number, record in enumerate(records[1:], start=2):
-            row = _Row(name, number, dict(zip(header, record, strict=False)))
+            cells = {
+                column: cell if column in NUMBER_COLUMNS else unescape_formula(cell)
+                for column, cell in zip(header, record, strict=False)
+            }
+            row = _Row(name, number, cells)
             if not any(cell.strip() for cell in record):
                 continue  # a blank line
             if len(record) != len(header):
@@ -534,7 +575,7 @@ class _Checker:
         text = row.cells[column].strip().lower()
         if text in ("true", "false"):
             return text == "true"
-        self.add(row, column, f"must be true or false, got {row.cells[column]!r}")
+        self.add(row, column, f"must be true or false, got {_shown(row.cells[column])}")
         return None
 
     def document(self, row: _Row, parse: Callable[[str], M]) -> M | None:
@@ -556,7 +597,8 @@ class _Checker:
                 self.add(
                     row,
                     column,
-                    f"{row.cells[column]!r} does not agree with the document ({expected!r})",
+                    f"{_shown(row.cells[column])} does not agree with the document "
+                    f"({_shown(expected)})",
                 )
 
 
@@ -570,7 +612,9 @@ def _patients(check: _Checker, rows: list[_Row]) -> list[_Patient]:
             if _INTEGER.match(birth_text):
                 birth_year = int(birth_text)
             else:
-                check.add(row, "birth_year", f"must be an integer or empty, got {birth_text!r}")
+                check.add(
+                    row, "birth_year", f"must be an integer or empty, got {_shown(birth_text)}"
+                )
                 ok = False
         is_demo = check.boolean(row, "is_demo")
         ok = ok and is_demo is not None

@@ -4,7 +4,9 @@ and other systems' plain resources, mapped into a draft case (:mod:`fhir_foreign
 
 Every entry's ``resourceType`` is checked first: one that is not an R4 resource type (a
 typo), or an R4 type the R4B model library cannot read (``MedicinalProduct`` …), refuses
-the whole Bundle with ``entry[n].resourceType: …``.
+the whole Bundle with ``entry[n].resourceType: …``. The Bundle is read by the strict JSON
+reader of every front door (no repeated key, nesting at most 64 deep, no over-long integer)
+and may hold at most :data:`MAX_ENTRIES` entries.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from typing import TYPE_CHECKING, Any
 from vertebro.errors import InvalidDocument, Problem
 from vertebro.exchange.fhir_export import DOCUMENT_CONTENT_TYPE, PATIENT_CODE_SYSTEM, ExchangeRecord
 from vertebro.model.follow_up import FollowUp
+from vertebro.model.jsontext import decode_json
 from vertebro.model.parsing import (
+    MAX_PROBLEMS,
     format_path,
     parse_case_json,
     parse_follow_up_json,
     parse_procedure_json,
+    read_json,
 )
 from vertebro.model.procedure import Procedure
 
@@ -36,11 +41,11 @@ if TYPE_CHECKING:
     from vertebro.exchange.fhir_foreign import Draft
     from vertebro.exchange.pseudonym import PseudonymKey
 
-__all__ = ["ImportedBundle", "load_bundle", "read_bundle", "read_import"]
+__all__ = ["MAX_ENTRIES", "ImportedBundle", "load_bundle", "read_bundle", "read_import"]
 
-_MAX_PROBLEMS = 20
-#: The deepest nesting of JSON containers read (api-v1 1.1: deeper input is refused).
-MAX_DEPTH = 64
+_MAX_PROBLEMS = MAX_PROBLEMS
+#: Bundles hold a few hundred entries; more are refused before FHIR validation.
+MAX_ENTRIES = 5000
 _ENTRY = re.compile(r"^entry\[\d+\]\.resource$")
 
 
@@ -79,19 +84,6 @@ def _resources(node: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield from _resources(value, f"{path}[{i}]")
 
 
-def _depth(node: Any) -> int:
-    """How deep JSON containers nest (iteratively: no recursion on hostile input)."""
-    deepest = 0
-    stack = [(node, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
 def _check_types(raw: dict[str, Any]) -> None:
     problems: list[Problem] = []
     for path, kind in _resources(raw.get("entry"), "entry"):
@@ -119,16 +111,12 @@ def load_bundle(text: str | bytes) -> dict[str, Any]:
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError
 
-    try:
-        raw = json.loads(text)
-    except RecursionError:
-        raise _fail("$", "not valid JSON: nested too deeply") from None
-    except ValueError as exc:
-        raise _fail("$", f"not valid JSON: {exc}") from None
+    raw = read_json(text, limit=_MAX_PROBLEMS)  # nesting deeper than 64 is refused here
     if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
         raise _fail("$", "not a FHIR Bundle")
-    if _depth(raw) > MAX_DEPTH:
-        raise _fail("$", f"nested deeper than {MAX_DEPTH} levels")
+    entries = raw.get("entry")
+    if isinstance(entries, list) and len(entries) > MAX_ENTRIES:
+        raise _fail("entry", f"must hold at most {MAX_ENTRIES} entries, got {len(entries)}")
     _check_types(raw)
     try:
         Bundle.model_validate(raw)
@@ -158,9 +146,15 @@ def _documents(raw: dict[str, Any]) -> Iterator[tuple[int, bytes, Any]]:
         where = f"entry[{i}].resource.data"
         try:
             document = base64.b64decode(resource.get("data", ""), validate=True)
-            schema = json.loads(document).get("schema")
-        except (binascii.Error, ValueError, AttributeError, RecursionError) as exc:
-            raise _fail(where, f"not a vertebro document: {exc}") from None
+            decoded = decode_json(document)
+        except binascii.Error as exc:
+            raise _fail(where, f"not a vertebro document: not base64 ({exc})") from None
+        except InvalidDocument as exc:
+            raise _fail(where, f"not a vertebro document: {exc.lines[0]}") from None
+        schema = decoded.get("schema") if isinstance(decoded, dict) else None
+        if not (isinstance(schema, str) and schema.startswith("vertebro.")):
+            # the Binary claims vertebro's content type: it must hold a vertebro document
+            raise _fail(where, "not a vertebro document: no vertebro.*/1 schema")
         yield i, document, schema
 
 

@@ -33,7 +33,6 @@ from vertebro.imaging.labels import SPINE_ORDER
 from vertebro.imaging.volume import LPS_TO_RAS, FloatArray, ImageVolume, LabelVolume
 
 __all__ = [
-    "MAX_SEG_SAMPLES",
     "SEG_SOP_CLASSES",
     "SegHeader",
     "SegSegment",
@@ -46,8 +45,6 @@ __all__ = [
 
 #: Segmentation Storage and Label Map Segmentation Storage (DICOM PS3.4 B.5).
 SEG_SOP_CLASSES = frozenset({"1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.1.66.7"})
-#: At most this many stored samples (rows × columns × frames) and grid voxels are decoded.
-MAX_SEG_SAMPLES = 1 << 30
 _VERTEBRA_CID = "CID7603"
 _ORDINALS = [
     "first",
@@ -337,14 +334,16 @@ def _placement(
 def _check_size(
     src: str, rows: int, cols: int, frames: int, grid: tuple[int, int, int] | None = None
 ) -> None:
+    from vertebro.imaging.limits import MeasureLimits, VolumeSize, check_size
+
     samples = rows * cols * frames
     voxels = 0 if grid is None else int(np.prod(grid))
-    if samples > MAX_SEG_SAMPLES or voxels > MAX_SEG_SAMPLES:
-        on = "" if grid is None else f" on a {'×'.join(map(str, grid))} grid"
-        raise LabelMapError(
-            src,
-            f"too large: {rows}×{cols}×{frames} frames{on} (at most {MAX_SEG_SAMPLES:,} samples)",
-        )
+    # the measurement limits of every label map (VERTEBRO_MAX_VOXELS, _MAX_MEASURE_GIB):
+    # the decoded frames (one byte a sample) and the label map on the grid (one byte a voxel)
+    shape = (rows, cols, frames)
+    check_size(
+        VolumeSize(src, shape, max(samples, voxels), samples + voxels), MeasureLimits.from_env()
+    )
 
 
 def read_dicom_seg(path: Path, grid: ImageVolume | None = None) -> LabelVolume:

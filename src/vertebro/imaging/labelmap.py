@@ -38,6 +38,7 @@ __all__ = [
     "VertebraMask",
     "extract_vertebrae",
     "is_level_mask_file",
+    "mask_files",
     "read_mask_folder",
     "scan_label_values",
 ]
@@ -309,6 +310,11 @@ def is_level_mask_file(name: str) -> bool:
     return _FOLDER_FILE.fullmatch(name) is not None
 
 
+def mask_files(folder: Path) -> list[Path]:
+    """The ``vertebrae_<LEVEL>.nii[.gz]`` files of a TotalSegmentator folder, by name."""
+    return sorted(p for p in folder.iterdir() if _FOLDER_FILE.fullmatch(p.name))
+
+
 def read_mask_folder(
     folder: Path, convention: str = "auto", subregions: LabelVolume | None = None
 ) -> SpineLabels:
@@ -319,7 +325,7 @@ def read_mask_folder(
             str(folder),
             "a folder of masks is TotalSegmentator's layout; convention verse does not apply",
         )
-    files = sorted(p for p in folder.iterdir() if _FOLDER_FILE.fullmatch(p.name))
+    files = mask_files(folder)
     shape: tuple[int, int, int] | None = None
     affine: FloatArray | None = None
     first = ""

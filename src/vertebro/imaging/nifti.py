@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vertebro.errors import ImageError, LabelMapError
+from vertebro.imaging.limits import MeasureLimits, check_size, nifti_size
 from vertebro.imaging.volume import ImageVolume, LabelVolume
 
 __all__ = [
@@ -42,13 +43,19 @@ def _valid_affine(affine: npt.NDArray[np.float64]) -> bool:
     return bool(np.all(np.isfinite(affine))) and abs(np.linalg.det(affine[:3, :3])) >= 1e-9
 
 
-def _load(path: Path) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], Any]:
+def _load(
+    path: Path, *, labels: bool, others: int = 0
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], Any]:
+    """The voxels, affine and image of a NIfTI file; its header is checked against the size
+    limits (:mod:`vertebro.imaging.limits`; ``others``: bytes the other inputs of the same
+    measurement take) before any voxel is decoded."""
     import nibabel as nib
 
     if not path.exists():
         raise ImageError(str(path), "no such file or folder")
     if path.is_dir():
         raise ImageError(str(path), "is a folder, not a NIfTI file")
+    check_size(nifti_size(path, labels=labels), MeasureLimits.from_env(), others=others)
     try:
         img: Any = nib.load(str(path))
         array = np.asanyarray(img.dataobj)
@@ -108,10 +115,13 @@ def label_table_from_contents(contents: list[object]) -> dict[int, str] | None:
 
 
 def read_nifti_labels(path: Path) -> LabelVolume:
-    """Read a NIfTI label map with its affine and header label table (if any): with the
-    small NIfTI-1 reader (``nifti1.py``) when it handles the file, else with nibabel."""
+    """Read a NIfTI label map with its affine and header label table (if any): its header
+    is checked against the size limits before any voxel is decoded; then the small NIfTI-1
+    reader (``nifti1.py``) reads it when it handles the file, else nibabel."""
     from vertebro.imaging.nifti1 import read_nifti1
 
+    if path.is_file():
+        check_size(nifti_size(path, labels=True), MeasureLimits.from_env())
     fast = read_nifti1(path) if path.is_file() else None
     if fast is not None and _valid_affine(fast.affine):
         return LabelVolume(
@@ -120,7 +130,7 @@ def read_nifti_labels(path: Path) -> LabelVolume:
             source=str(path),
             label_table=label_table_from_contents([c for _, c in fast.extensions]),
         )
-    array, affine, img = _load(path)
+    array, affine, img = _load(path, labels=True)
     if array.dtype.kind not in "biuf":
         raise LabelMapError(str(path), f"not a label map: unsupported data type {array.dtype}")
     return LabelVolume(
@@ -128,9 +138,10 @@ def read_nifti_labels(path: Path) -> LabelVolume:
     )
 
 
-def read_nifti_image(path: Path) -> ImageVolume:
-    """Read a CT or MR NIfTI volume (values scaled as the header says, e.g. HU) with its affine."""
-    array, affine, _ = _load(path)
+def read_nifti_image(path: Path, *, others: int = 0) -> ImageVolume:
+    """Read a CT or MR NIfTI volume (values scaled as the header says, e.g. HU) with its
+    affine (``others``: bytes the other inputs of the measurement take, for the limits)."""
+    array, affine, _ = _load(path, labels=False, others=others)
     if array.dtype.kind not in "biuf":
         raise ImageError(str(path), f"unsupported data type {array.dtype}")
     return ImageVolume(array=array, affine=affine, source=str(path))

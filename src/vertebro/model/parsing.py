@@ -9,9 +9,11 @@ document order.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -27,11 +29,13 @@ from vertebro.errors import (
 )
 from vertebro.model.case import Case
 from vertebro.model.follow_up import FollowUp
+from vertebro.model.jsontext import Loc, decode_json, value_problems
 from vertebro.model.procedure import Procedure
 
 __all__ = [
     "CASE",
     "FOLLOW_UP",
+    "MAX_PROBLEMS",
     "PROCEDURE",
     "DocumentKind",
     "format_path",
@@ -43,11 +47,11 @@ __all__ = [
     "parse_follow_up_json",
     "parse_procedure",
     "parse_procedure_json",
+    "read_json",
     "validate_case",
     "validate_document",
 ]
 
-Loc = tuple[int | str, ...]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -61,37 +65,16 @@ class DocumentKind(Generic[M]):
     unique_levels: str | None = None
 
 
+#: At most this many problems are listed; a last line ``$: N more problems not listed``
+#: counts the rest (a hostile document can hold hundreds of thousands).
+MAX_PROBLEMS = 100
+
 CASE = DocumentKind(Case, InvalidCase, "fractures")
 PROCEDURE = DocumentKind(Procedure, InvalidProcedure, "levels")
 FOLLOW_UP = DocumentKind(FollowUp, InvalidFollowUp, "new_fractures")
 
 #: A validator's message that names its own path: ``levels[1].level: duplicate of …``.
 _PATH_MESSAGE = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\]|\.[A-Za-z_]\w*)*): (.+)$", re.DOTALL)
-
-
-class _Pairs(dict[str, Any]):
-    """A JSON object that remembers the keys it saw more than once."""
-
-    __slots__ = ("duplicates",)
-    duplicates: list[str]
-
-
-def _object_hook(found: list[bool]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(pairs)
-        if len(obj) == len(pairs):
-            return obj
-        marked = _Pairs(obj)
-        seen: set[str] = set()
-        marked.duplicates = []
-        for key, _ in pairs:
-            if key in seen and key not in marked.duplicates:
-                marked.duplicates.append(key)
-            seen.add(key)
-        found[0] = True
-        return marked
-
-    return hook
 
 
 def format_path(loc: Sequence[int | str]) -> str:
@@ -105,23 +88,51 @@ def format_path(loc: Sequence[int | str]) -> str:
     return out or "$"
 
 
-def _duplicate_problems(node: Any, loc: Loc, out: list[tuple[Loc, str]]) -> None:
-    if isinstance(node, dict):
-        for key in getattr(node, "duplicates", ()):
-            out.append(((*loc, key), "duplicate key"))
-        for key, value in node.items():
-            _duplicate_problems(value, (*loc, key), out)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _duplicate_problems(value, (*loc, i), out)
+def read_json(
+    text: str | bytes, error: type[InvalidDocument] = InvalidDocument, *, limit: int = 100
+) -> Any:
+    """JSON text read strictly (:func:`~vertebro.model.jsontext.decode_json`), with every
+    repeated key, over-long integer and lone surrogate (at most ``limit``) raised as
+    ``error``: for documents that no model validates field by field (FHIR Bundles, API
+    bodies holding several documents)."""
+    value = decode_json(text, error)
+    found = itertools.islice(value_problems(value), limit)
+    problems = [Problem(format_path(loc), why) for loc, why, _ in found]
+    if problems:
+        raise error(problems)
+    return value
+
+
+def _json_pieces(value: Any) -> Iterator[str]:
+    """``value`` as JSON text, piece by piece (so that a preview of a huge array or object
+    stops early)."""
+    if isinstance(value, dict):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield f"{', ' if i else ''}{json.dumps(key, ensure_ascii=False)}: "
+            yield from _json_pieces(item)
+        yield "}"
+    elif isinstance(value, list | tuple):
+        yield "["
+        for i, item in enumerate(value):
+            yield ", " if i else ""
+            yield from _json_pieces(item)
+        yield "]"
+    else:
+        try:
+            yield json.dumps(value, ensure_ascii=False, allow_nan=True)
+        except (TypeError, ValueError):
+            yield repr(value)
 
 
 def _json_text(value: Any) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A preview of ``value`` as JSON, at most 40 characters."""
+    text = ""
+    for piece in _json_pieces(value):
+        text += piece
+        if len(text) > 40:
+            return text[:37] + "..."
+    return text
 
 
 def _is_required(loc: Loc, root: type[BaseModel]) -> bool:
@@ -248,34 +259,58 @@ def _parse_path(path: str) -> Loc:
     return tuple(loc)
 
 
-def _order_key(document: Any, loc: Loc, root: type[BaseModel]) -> tuple[int, ...]:
-    """Position of ``loc`` in the document: keys by their place in the input object,
-    absent keys after the present ones (in the model's field order)."""
-    key: list[int] = []
-    node = document
-    model: Any = root
-    for part in loc:
-        if isinstance(part, int):
-            key.append(part)
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            continue
-        if isinstance(node, dict) and part in node:
-            key.append(list(node).index(part))
-            node = node[part]
-        else:
-            fields = list(model.model_fields) if model is not None else []
-            names = ["schema" if n == "schema_" else n for n in fields]
-            key.append(10_000 + (names.index(part) if part in names else 0))
-            node = None
-        if model is not None:
-            field = model.model_fields.get("schema_" if part == "schema" else part)
-            model = _model_in(field.annotation) if field is not None else None
-    return tuple(key)
+@functools.cache
+def _field_step(model: Any, part: str) -> tuple[int, Any]:
+    """Where the field ``part`` stands among ``model``'s fields (after every key present)
+    and the model of its value (``None`` when not a model)."""
+    if model is None:
+        return 10_000, None
+    names = ["schema" if n == "schema_" else n for n in model.model_fields]
+    rank = 10_000 + (names.index(part) if part in names else 0)
+    field = model.model_fields.get("schema_" if part == "schema" else part)
+    return rank, _model_in(field.annotation) if field is not None else None
 
 
-def _duplicate_levels(document: dict[str, Any], name: str, problems: list[tuple[Loc, str]]) -> None:
-    """Report repeated levels in the array ``name`` even when other problems stopped the
-    model's own check."""
+class _DocumentOrder:
+    """Sort key: the position of a path in the document. Keys by their place in the input
+    object, absent keys after the present ones (in the model's field order); each object's
+    key positions are computed once."""
+
+    def __init__(self, document: Any, root: type[BaseModel]) -> None:
+        self.document = document
+        self.root = root
+        self.positions: dict[int, dict[str, int]] = {}
+
+    def _place(self, node: dict[str, Any], part: str) -> int | None:
+        table = self.positions.get(id(node))
+        if table is None:
+            table = self.positions[id(node)] = {k: i for i, k in enumerate(node)}
+        return table.get(part)
+
+    def __call__(self, problem: tuple[Loc, str]) -> tuple[int, ...]:
+        key: list[int] = []
+        node = self.document
+        model: Any = self.root
+        for part in problem[0]:
+            if isinstance(part, int):
+                key.append(part)
+                node = node[part] if isinstance(node, list) and part < len(node) else None
+                continue
+            rank, inner = _field_step(model, part)
+            place = self._place(node, part) if isinstance(node, dict) else None
+            if place is None:
+                key.append(rank)
+                node = None
+            else:
+                key.append(place)
+                node = node[part]
+            model = inner
+        return tuple(key)
+
+
+def _duplicate_levels(document: dict[str, Any], name: str) -> Iterator[tuple[Loc, str]]:
+    """Repeated levels in the array ``name``, in document order, even when other problems
+    stopped the model's own check."""
     items = document.get(name)
     if not isinstance(items, list):
         return
@@ -285,33 +320,66 @@ def _duplicate_levels(document: dict[str, Any], name: str, problems: list[tuple[
         if not isinstance(level, str):
             continue
         if level in seen:
-            problem = ((name, i, "level"), f"duplicate of {name}[{seen[level]}]")
-            if problem not in problems:
-                problems.append(problem)
+            yield (name, i, "level"), f"duplicate of {name}[{seen[level]}]"
         else:
             seen[level] = i
+
+
+def _first(found: Iterable[tuple[Loc, str]], out: list[tuple[Loc, str]], known: set[Any]) -> int:
+    """Add the first :data:`MAX_PROBLEMS` of ``found`` (in document order) that are not in
+    ``known`` to ``out``; returns how many more there were."""
+    kept = more = 0
+    for problem in found:
+        if problem in known:
+            continue
+        if kept < MAX_PROBLEMS:
+            out.append(problem)
+            known.add(problem)
+            kept += 1
+        else:
+            more += 1
+    return more
 
 
 def validate_document(kind: DocumentKind[M], document: Any) -> M:
     """Validate an already-decoded JSON document (dicts, lists, numbers …) as ``kind``.
 
-    Raises ``kind.error`` (an :class:`InvalidDocument`) with every problem, in document order.
+    Raises ``kind.error`` (an :class:`InvalidDocument`) with every problem, in document order;
+    beyond :data:`MAX_PROBLEMS` problems, the first ones and a last line saying how many
+    more there were.
     """
     if not isinstance(document, dict):
         raise kind.error([Problem("$", f"must be a JSON object, got {_json_text(document)}")])
     problems: list[tuple[Loc, str]] = []
-    _duplicate_problems(document, (), problems)
-    try:
-        result = kind.model.model_validate(document)
-    except ValidationError as exc:
-        problems.extend(_reason(e, kind.model) for e in exc.errors(include_url=False))
-        if kind.unique_levels is not None:
-            _duplicate_levels(document, kind.unique_levels, problems)
-    else:
-        if not problems:
-            return result
-    problems.sort(key=lambda p: _order_key(document, p[0], kind.model))
-    raise kind.error([Problem(format_path(loc), reason) for loc, reason in problems])
+    fatal = False
+
+    def scanned() -> Iterator[tuple[Loc, str]]:
+        nonlocal fatal
+        for loc, reason, stops in value_problems(document):
+            fatal = fatal or stops
+            yield loc, reason
+
+    more = _first(scanned(), problems, set())
+    if not fatal:
+        try:
+            result = kind.model.model_validate(document)
+        except ValidationError as exc:
+            problems.extend(_reason(e, kind.model) for e in exc.errors(include_url=False))
+            if kind.unique_levels is not None:
+                repeats = _duplicate_levels(document, kind.unique_levels)
+                more += _first(repeats, problems, set(problems))
+        else:
+            if not problems:
+                return result
+    problems.sort(key=_DocumentOrder(document, kind.model))
+    if len(problems) > MAX_PROBLEMS:
+        more += len(problems) - MAX_PROBLEMS
+        del problems[MAX_PROBLEMS:]
+    listed = [Problem(format_path(loc), reason) for loc, reason in problems]
+    if more:
+        shown = f"only the first {MAX_PROBLEMS} are"
+        listed.append(Problem("$", f"{more} more problems not listed ({shown})"))
+    raise kind.error(listed)
 
 
 def validate_case(document: Any) -> Case:
@@ -323,6 +391,9 @@ def validate_case(document: Any) -> Case:
 
 
 _validate_json = Case.__pydantic_validator__.validate_json
+#: Larger texts skip the fast path: no valid case comes near this size (17 fractures with
+#: every field take about 15 kB), and refusing a hostile megabyte costs less on the exact path.
+_FAST_PATH_BYTES = 256 * 1024
 
 
 def _colons(text: bytes) -> int:
@@ -362,12 +433,8 @@ def _fast_parse(text: bytes) -> Case | None:
 
 
 def _decode(kind: DocumentKind[Any], text: str | bytes) -> Any:
-    """JSON text → Python values, repeated keys marked; ``$: not valid JSON: …`` otherwise."""
-    found = [False]
-    try:
-        return json.loads(text, object_pairs_hook=_object_hook(found))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise kind.error([Problem("$", f"not valid JSON: {exc}")]) from None
+    """JSON text → Python values (:func:`~vertebro.model.jsontext.decode_json`)."""
+    return decode_json(text, kind.error)
 
 
 def parse_document_json(kind: DocumentKind[M], text: str | bytes) -> M:
@@ -393,7 +460,7 @@ def parse_case_json(text: str | bytes) -> Case:
     Raises :class:`InvalidCase` (``$: not valid JSON: …`` for text that is not JSON).
     """
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    case = _fast_parse(raw)
+    case = _fast_parse(raw) if len(raw) <= _FAST_PATH_BYTES else None
     if case is not None:
         return case
     return validate_document(CASE, _decode(CASE, text))

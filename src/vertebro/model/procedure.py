@@ -93,7 +93,7 @@ class Leakage(StrictModel):
     """Cement leakage at one level, as seen by one detection method."""
 
     present: StrictBool
-    types: list[LeakageType] = []
+    types: Annotated[list[LeakageType], Field(max_length=len(LeakageType))] = []
     symptomatic: StrictBool = False
     detected_by: LeakageDetection
 

@@ -161,15 +161,36 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
 
 
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"\s*<style[^>]*>\*\{([^}]*)\}</style>")
+
+
+def _attributes(css: str) -> str:
+    """``fill: #fff; stroke-width: 0.8`` → `` fill="#fff" stroke-width="0.8"``."""
+    pairs = (item.split(":", 1) for item in css.split(";") if ":" in item)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
+def _presentation_attributes(svg: str) -> str:
+    """matplotlib's inline CSS (``style`` attributes, a ``<style>`` rule for every element)
+    as SVG presentation attributes, which the web app's Content-Security-Policy (no inline
+    style) leaves alone; every property matplotlib writes is one."""
+    rule = _STYLE_ELEMENT.search(svg)
+    if rule is not None:
+        svg = _STYLE_ELEMENT.sub("", svg, count=1)
+        svg = svg.replace("<svg ", "<svg" + _attributes(rule.group(1)) + " ", 1)
+    return _STYLE_ATTRIBUTE.sub(lambda m: _attributes(m.group(1)), svg)
+
+
 def _svg(figure: Figure, key: str, title: str) -> str:
-    """The figure as an inline ``<svg>`` element (no XML prolog, no metadata)."""
+    """The figure as an inline ``<svg>`` element (no XML prolog, no metadata, no CSS)."""
     FigureCanvasSVG(figure)
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata=_METADATA)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
-    text = _prefix_ids(text, f"vo-{key}")
+    text = _presentation_attributes(_prefix_ids(text, f"vo-{key}"))
     label = escape(title, quote=True)
     return text.replace(
         "<svg ",

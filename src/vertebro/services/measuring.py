@@ -21,6 +21,7 @@ from vertebro.errors import ImageError
 if TYPE_CHECKING:
     from vertebro.imaging.geometry import LevelGeometry
     from vertebro.imaging.labelmap import SpineLabels
+    from vertebro.imaging.limits import VolumeSize
     from vertebro.imaging.segmenter import Segmenter
     from vertebro.imaging.volume import ImageVolume, LabelVolume
 
@@ -28,6 +29,7 @@ __all__ = [
     "CONVENTIONS",
     "MeasurementResult",
     "ProgressCallback",
+    "check_inputs",
     "measure_labels",
     "measure_study",
     "read_image",
@@ -98,16 +100,56 @@ class MeasurementResult:
         render_figure(self, path)
 
 
-def read_image(path: Path) -> ImageVolume:
-    """A CT/MR volume from a NIfTI file or a DICOM series folder."""
+def read_image(path: Path, *, others: int = 0) -> ImageVolume:
+    """A CT/MR volume from a NIfTI file or a DICOM series folder (``others``: bytes the
+    other inputs of the measurement take, for the size limits)."""
     from vertebro.imaging.dicom import read_dicom_series
     from vertebro.imaging.nifti import read_nifti_image
 
     if not path.exists():
         raise ImageError(str(path), "no such file or folder")
     if path.is_dir():
-        return read_dicom_series(path)
-    return read_nifti_image(path)
+        return read_dicom_series(path, others=others)
+    return read_nifti_image(path, others=others)
+
+
+def _label_sizes(labels: Path) -> list[VolumeSize]:
+    """The header sizes of a label map, or of each mask file of a folder (a DICOM SEG
+    checks its own header against the same limits: :mod:`vertebro.imaging.dicom_seg`)."""
+    from vertebro.imaging.dicom_seg import find_seg_file
+    from vertebro.imaging.labelmap import mask_files
+    from vertebro.imaging.limits import nifti_size
+
+    if not labels.exists():
+        raise ImageError(str(labels), "no such file or folder")
+    if find_seg_file(labels) is not None:
+        return []
+    files = mask_files(labels) if labels.is_dir() else [labels]
+    return [nifti_size(path, labels=True) for path in files]
+
+
+def check_inputs(labels: Path | None, image: Path | None, subregions: Path | None) -> int:
+    """Check the NIfTI inputs' headers against the size limits, together (the label map, a
+    folder's largest mask, the subregions and a NIfTI image are held at once), before any
+    voxel is decoded. Returns the bytes they take, for a DICOM image's own check."""
+    from vertebro.imaging.limits import MeasureLimits, check_size, nifti_size
+
+    limits = MeasureLimits.from_env()
+    held: list[VolumeSize] = []
+    if labels is not None:
+        sizes = _label_sizes(labels)  # a folder's masks are read one at a time
+        for size in sizes:
+            check_size(size, limits)
+        if sizes:
+            held.append(max(sizes, key=lambda s: s.working_bytes))
+    if subregions is not None:
+        held.append(nifti_size(subregions, labels=True))
+    if image is not None and image.is_file():
+        held.append(nifti_size(image, labels=False))
+    total = sum(s.working_bytes for s in held)
+    for size in held:
+        check_size(size, limits, others=total - size.working_bytes)
+    return total
 
 
 def _read_spine(
@@ -218,10 +260,15 @@ def measure_study(
     import tempfile
 
     report = progress or _no_progress
+    held = check_inputs(
+        None if labels is None else Path(labels),
+        None if image is None else Path(image),
+        None if subregions is None else Path(subregions),
+    )
     image_volume: ImageVolume | None = None
     if image is not None:
         report("reading image", 0, 1)
-        image_volume = read_image(Path(image))
+        image_volume = read_image(Path(image), others=held if Path(image).is_dir() else 0)
         report("reading image", 1, 1)
     with tempfile.TemporaryDirectory(prefix="vertebro-seg-") as tmp:
         if labels is None:

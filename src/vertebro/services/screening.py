@@ -138,14 +138,14 @@ def screen_study(study: Study, figure_grade: int | None = DEFAULT_MIN_GRADE) -> 
     grade reaches ``figure_grade`` (None: never), its sagittal figure; or the input's
     error (``ImageError``: unreadable, not a label map, too large …). Any other exception
     propagates, so that Dask retries the task."""
-    from vertebro.screening.limits import check_size
     from vertebro.services.measuring import measure_study
 
     worker = _worker_address()
     started = time.perf_counter()
     cpu = time.process_time()
     try:
-        check_size(study.labels)
+        # measure_study checks the headers against VERTEBRO_MAX_VOXELS and
+        # VERTEBRO_MAX_MEASURE_GIB before decoding (vertebro.imaging.limits)
         result = measure_study(study.labels, subregions=study.subregions)
     except ImageError as exc:
         return StudyOutcome(

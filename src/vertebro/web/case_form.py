@@ -8,7 +8,6 @@ are Yes / No with that default preselected; a required boolean has nothing prese
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +29,14 @@ from vertebro.model import (
 )
 from vertebro.morphometry import OFClass
 from vertebro.reporting.vocabulary import FIELD_LABELS, LANDMARK_POINTS
-from vertebro.web.form_fields import Field, Kind, build_document, choices_of
+from vertebro.web.form_fields import (
+    Field,
+    Kind,
+    block_count,
+    block_indices,
+    build_document,
+    choices_of,
+)
 
 __all__ = [
     "CASE_GROUPS",
@@ -405,8 +411,6 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
     ),
 )
 
-_FRACTURE_KEY = re.compile(r"^fractures\[(\d+)\]\.")
-
 
 def _case_level_kinds() -> dict[str, Kind]:
     kinds: dict[str, Kind] = {"case_id": "text"}
@@ -430,9 +434,8 @@ def case_kinds(fractures: int) -> dict[str, Kind]:
 
 
 def fracture_count(values: dict[str, Any]) -> int:
-    """How many fracture blocks the submitted form has (at least one)."""
-    found = [int(m.group(1)) for key in values if (m := _FRACTURE_KEY.match(key))]
-    return max(found, default=0) + 1
+    """How many fracture blocks the form shows (at least one, at most one per level)."""
+    return block_count(values, "fractures", len(Level))
 
 
 def document_from_form(values: dict[str, Any]) -> dict[str, Any]:
@@ -446,7 +449,7 @@ def document_from_form(values: dict[str, Any]) -> dict[str, Any]:
     kinds = _fracture_kinds()
     defaults = {f.name: f.default for group in FRACTURE_GROUPS for f in group.fields}
     fractures = []
-    for i in range(fracture_count(values)):
+    for i in block_indices(values, "fractures"):
         block = {name: values.get(f"fractures[{i}].{name}", "") for name in kinds}
         if all(value.strip() in ("", defaults[name]) for name, value in block.items()):
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
@@ -80,6 +81,20 @@ def form_value(kind: Kind, raw: str) -> Any:
     if kind in ("bool3", "bool2"):
         return {"true": True, "false": False}.get(text, text)
     return raw if kind == "textarea" else text
+
+
+def block_indices(values: Mapping[str, Any], name: str) -> list[int]:
+    """The indices ``i`` of the repeated blocks ``name[i].…`` a submitted form holds, in
+    order (as many as its fields at most: a hostile ``fractures[999999999]`` is one)."""
+    pattern = re.compile(rf"^{re.escape(name)}\[(\d{{1,9}})\]\.")
+    return sorted({int(m.group(1)) for key in values if (m := pattern.match(key))})
+
+
+def block_count(values: Mapping[str, Any], name: str, limit: int) -> int:
+    """How many blocks ``name[i]`` to show: up to the highest index given, at least one, at
+    most ``limit``."""
+    found = block_indices(values, name)
+    return max(1, min(found[-1] + 1 if found else 1, limit))
 
 
 _SEGMENT = re.compile(r"([A-Za-z_]\w*)((?:\[\d+\])*)")

@@ -5,9 +5,12 @@ the form get their geometry; other fractured levels get a new block."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from vertebro.errors import InvalidDocument
+from vertebro.model.jsontext import decode_json, value_problems
+from vertebro.model.level import Level
+from vertebro.model.parsing import format_path
 from vertebro.web.form_fields import flatten
 
 __all__ = ["GEOMETRY_KEYS", "fill_from_measurement"]
@@ -40,11 +43,25 @@ def fill_from_measurement(
 ) -> tuple[dict[str, str], int, list[str]]:
     """(new form values, new number of fracture blocks, messages)."""
     try:
-        fractures = _fractures(json.loads(pasted))
-    except (json.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
+        document = decode_json(pasted)
+        bad = next(
+            (f"{format_path(loc)}: {why}" for loc, why, fatal in value_problems(document) if fatal),
+            None,
+        )
+        if bad is not None:
+            return values, blocks, [f"measurement: {bad}"]
+        fractures = _fractures(document)
+    except InvalidDocument as exc:
+        return values, blocks, [f"measurement: {exc.lines[0]}"]
+    except ValueError as exc:
         return values, blocks, [f"measurement: {exc}"]
+    except (KeyError, TypeError, AttributeError) as exc:  # a measurement of another shape
+        reason = f"not vertebro measure output ({type(exc).__name__}: {exc})"
+        return values, blocks, [f"measurement: {reason}"[:300]]
     if not fractures:
         return values, blocks, ["measurement: no fractured level (Genant grade ≥ 1) to fill"]
+    if len(fractures) > len(Level):
+        return values, blocks, [f"measurement: more than {len(Level)} fractured levels (T1–L5)"]
     out = dict(values)
     where = {out.get(f"fractures[{i}].level", ""): i for i in range(blocks)}
     filled: list[str] = []

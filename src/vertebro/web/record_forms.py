@@ -22,7 +22,14 @@ from vertebro.model import (
     Viscosity,
     Visit,
 )
-from vertebro.web.form_fields import Field, Kind, build_document, choices_of
+from vertebro.web.form_fields import (
+    Field,
+    Kind,
+    block_count,
+    block_indices,
+    build_document,
+    choices_of,
+)
 
 __all__ = [
     "COMPLICATION_FIELDS",
@@ -154,10 +161,8 @@ def _rows(
 
 
 def level_count(values: dict[str, str]) -> int:
-    import re
-
-    found = [int(m.group(1)) for k in values if (m := re.match(r"^levels\[(\d+)\]\.", k))]
-    return max(found, default=0) + 1
+    """How many level rows the procedure form shows (at least one, at most one per level)."""
+    return block_count(values, "levels", len(Level))
 
 
 def procedure_from_form(values: dict[str, str]) -> dict[str, Any]:
@@ -168,7 +173,7 @@ def procedure_from_form(values: dict[str, str]) -> dict[str, Any]:
     if document.get("biopsy") is not None and "taken" not in document["biopsy"]:
         document["biopsy"]["taken"] = False
     levels = []
-    for i in range(level_count(values)):
+    for i in block_indices(values, "levels"):
         prefix = f"levels[{i}]."
         block = {f.name: values.get(prefix + f.name, "") for f in LEVEL_FIELDS}
         if not block["level"]:

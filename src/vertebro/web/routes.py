@@ -41,9 +41,7 @@ def install(app: FastAPI) -> None:
     app.state.html_error = html_error
 
     async def handle(request: Request, exc: Exception) -> Response:
-        answer = html_error(request, exc)
-        assert answer is not None
-        return answer
+        return html_error(request, exc)
 
     app.add_exception_handler(LoginRequired, handle)
     app.add_exception_handler(CsrfFailed, handle)
