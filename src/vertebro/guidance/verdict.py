@@ -7,6 +7,7 @@ Two writers read a :class:`Verdict`: :func:`vertebro.guidance.engine.to_assessme
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vertebro.guidance.facts import LevelFacts
@@ -22,9 +23,9 @@ class LevelVerdict:
 
     facts: LevelFacts
     recommendation: Recommendation
-    reasons: list[str]
-    cautions: list[str]
-    missing: list[str]
+    reasons: Sequence[str]
+    cautions: Sequence[str]
+    missing: Sequence[str]
 
 
 @dataclass(slots=True)

@@ -140,7 +140,7 @@ class Fracture(_Strict):
         """Rulebook M-1: each landmark height must be > 0 and ≤ 80 mm."""
         if value is None:
             return value
-        heights = heights_from_landmarks_mm(value.model_dump())
+        heights = heights_from_landmarks_mm(value.__dict__)
         bad = [
             f"{side} height {h:.1f} mm"
             for side, h in zip(_SIDES, heights, strict=True)
@@ -163,6 +163,8 @@ class Case(_Strict):
     @field_validator("fractures")
     @classmethod
     def _levels_unique(cls, value: list[Fracture]) -> list[Fracture]:
+        if len({fracture.level for fracture in value}) == len(value):
+            return value
         seen: dict[Level, int] = {}
         for i, fracture in enumerate(value):
             if fracture.level in seen:

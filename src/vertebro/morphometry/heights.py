@@ -84,12 +84,12 @@ def heights_from_landmarks_mm(landmarks: Mapping[str, Point]) -> Heights:
 
 
 def _clamp_pct(x: float) -> float:
-    return min(100.0, max(0.0, x))
+    return x if 0.0 < x <= 100.0 else min(100.0, max(0.0, x))  # -0.0 becomes 0.0
 
 
 def height_loss_pct(
     given_pct: float | None,
-    heights: Heights | None,
+    heights: tuple[float, float, float] | None,
     reference_mm: float | None,
 ) -> tuple[float | None, LossSource]:
     """M-2: the height loss (%, rounded to 0.1 half up, clamped to 0–100) and its source.
@@ -133,7 +133,7 @@ def genant_grade(loss_pct: float | None) -> int | None:
 
 
 def shape_of(
-    grade: int | None, heights: Heights | None, reference_mm: float | None
+    grade: int | None, heights: tuple[float, float, float] | None, reference_mm: float | None
 ) -> Shape | None:
     """M-4: ``normal`` for grade 0; else the lowest of Ha/Hp (wedge), Hm/Hp (biconcave),
     Hp/R (crush, only with R), ties in that order; ``None`` without heights or grade.

@@ -15,7 +15,7 @@ from vertebro.model.enums import (
     Viscosity,
 )
 from vertebro.model.fast import build
-from vertebro.model.level import Level, are_consecutive
+from vertebro.model.level import ORDINAL, Level, are_consecutive
 from vertebro.planning.aftercare import aftercare_items, follow_up_items
 
 __all__ = ["PLANNED_RECOMMENDATIONS", "TreatedLevel", "make_plan", "split_sessions"]
@@ -63,22 +63,27 @@ class TreatedLevel(NamedTuple):
     osteoporotic: bool
 
 
-def _technique(level: TreatedLevel, overall: Recommendation) -> Technique:
+def _technique(level: TreatedLevel, kyphoplasty_overall: bool) -> Technique:
     """P-0: a level's own technique; an ``either`` level follows a single overall
     technique, else vertebroplasty."""
     if level.recommendation is _LEVEL_KP:
         return _KP
-    if level.recommendation is _LEVEL_VP:
+    if level.recommendation is _LEVEL_VP or not kyphoplasty_overall:
         return _VP
-    if overall is _LEVEL_KP:
-        return _KP
-    return _VP
+    return _KP
+
+
+def _ordinal(level: TreatedLevel) -> int:
+    return ORDINAL[level.level]
 
 
 def split_sessions(levels: Sequence[TreatedLevel]) -> list[list[TreatedLevel]]:
     """P-1: runs of consecutive levels, cut into blocks of 3 from the cranial end, blocks
-    by largest loss (descending, ties cranial first) packed first-fit into sessions of 3."""
-    ordered = sorted(levels, key=lambda t: t.level)
+    by largest loss (descending, ties cranial first) packed first-fit into sessions of 3;
+    each session cranial to caudal. Three levels or fewer always make one session."""
+    ordered = sorted(levels, key=_ordinal)
+    if len(ordered) <= LEVELS_PER_SESSION:
+        return [ordered]
     runs: list[list[TreatedLevel]] = []
     for item in ordered:
         if runs and are_consecutive(runs[-1][-1].level, item.level):
@@ -90,7 +95,7 @@ def split_sessions(levels: Sequence[TreatedLevel]) -> list[list[TreatedLevel]]:
         for run in runs
         for start in range(0, len(run), LEVELS_PER_SESSION)
     ]
-    blocks.sort(key=lambda b: (-max(t.loss_pct for t in b), b[0].level.ordinal))
+    blocks.sort(key=lambda b: (-max(t.loss_pct for t in b), _ordinal(b[0])))
     sessions: list[list[TreatedLevel]] = []
     for block in blocks:
         for session in sessions:
@@ -100,8 +105,29 @@ def split_sessions(levels: Sequence[TreatedLevel]) -> list[list[TreatedLevel]]:
         else:
             sessions.append(list(block))
     for session in sessions:
-        session.sort(key=lambda t: t.level)
+        session.sort(key=_ordinal)
     return sessions
+
+
+#: Planned levels are immutable and few (level × technique × viscosity), so each is built
+#: once and shared by every plan.
+_PLANNED: dict[tuple[Level, Technique, bool], PlannedLevel] = {}
+
+
+def _planned(level: Level, technique: Technique, leak_risk: bool) -> PlannedLevel:
+    """P-2 approach, P-3 cement volume and viscosity of one level."""
+    key = (level, technique, leak_risk)
+    planned = _PLANNED.get(key)
+    if planned is None:
+        planned = _PLANNED[key] = build(
+            PlannedLevel,
+            level=level,
+            technique=technique,
+            approach=_APPROACH[technique],
+            cement_ml=CEMENT_ML[(technique, level.is_lumbar)],
+            cement_viscosity=_HIGH if leak_risk else _STANDARD,
+        )
+    return planned
 
 
 def make_plan(
@@ -114,29 +140,21 @@ def make_plan(
     """The plan of the treated levels, or ``None`` when ``overall`` takes no procedure."""
     if overall not in PLANNED_RECOMMENDATIONS or not treated:
         return None
-    technique = {t.level: _technique(t, overall) for t in treated}
+    kyphoplasty_overall = overall is _LEVEL_KP
+    technique = {t.level: _technique(t, kyphoplasty_overall) for t in treated}
     planned = [
-        build(
-            PlannedLevel,
-            level=t.level,
-            technique=technique[t.level],
-            approach=_APPROACH[technique[t.level]],
-            cement_ml=CEMENT_ML[(technique[t.level], t.level.is_lumbar)],
-            cement_viscosity=_HIGH if t.leak_risk else _STANDARD,
-        )
-        for t in sorted(treated, key=lambda t: t.level)
+        _planned(t.level, technique[t.level], t.leak_risk) for t in sorted(treated, key=_ordinal)
     ]
     high_risk_patient = (asa_class is not None and asa_class >= 4) or severe_pulmonary_disease
     sessions = []
     for group in split_sessions(treated):
         kinds = [technique[t.level] for t in group]
-        has_kp = _KP in kinds
         overnight = (asa_class is not None and asa_class >= 4) or len(group) >= 3
         sessions.append(
             build(
                 Session,
                 levels=[t.level for t in group],
-                anaesthesia=_GENERAL if has_kp and not high_risk_patient else _LOCAL_SEDATION,
+                anaesthesia=_GENERAL if _KP in kinds and not high_risk_patient else _LOCAL_SEDATION,
                 minutes=sum(MINUTES_PER_LEVEL[k] for k in kinds),
                 discharge=_OVERNIGHT if overnight else _SAME_DAY,
             )
