@@ -150,11 +150,19 @@ def _geometry(rng: random.Random, fracture: dict[str, Any]) -> float:
     a, m, p, normal = _heights(rng, loss)
     source = rng.random()
     if source < 0.69:
-        fracture["heights_mm"] = {"anterior": _round(a), "middle": _round(m), "posterior": _round(p)}
+        fracture["heights_mm"] = {
+            "anterior": _round(a),
+            "middle": _round(m),
+            "posterior": _round(p),
+        }
     elif source < 0.75:
         fracture["landmarks_mm"] = _landmarks(rng, a, m, p)
     elif source < 0.78:  # both: the heights measure, the landmarks give the wedge angle
-        fracture["heights_mm"] = {"anterior": _round(a), "middle": _round(m), "posterior": _round(p)}
+        fracture["heights_mm"] = {
+            "anterior": _round(a),
+            "middle": _round(m),
+            "posterior": _round(p),
+        }
         fracture["landmarks_mm"] = _landmarks(rng, a, m, p)
     elif source < 0.97:
         fracture["height_loss_pct"] = _round(loss)
@@ -209,15 +217,18 @@ def _fracture(rng: random.Random, level: str, patient_traumatic: bool) -> dict[s
     fracture["intravertebral_cleft"] = _bool(rng, 0.5, 0.12 if loss > 20.0 else 0.03)
     fracture["progressive_collapse"] = _bool(rng, 0.45, 0.2)
     if rng.random() < 0.05:
-        fracture["of_class"] = rng.choices(["OF1", "OF2", "OF3", "OF4", "OF5"], [25, 35, 25, 12, 3])[0]
+        fracture["of_class"] = rng.choices(
+            ["OF1", "OF2", "OF3", "OF4", "OF5"], [25, 35, 25, 12, 3]
+        )[0]
     if etiology in ("myeloma", "metastasis"):
         _neoplastic(rng, fracture)
     return _compact(fracture)
 
 
 def _patient(rng: random.Random, young: bool) -> dict[str, Any]:
-    sex = rng.choices(["female", "male", "other", "unknown"], [45, 50, 2, 3] if young else
-                      [72, 26, 1, 1])[0]
+    sex = rng.choices(
+        ["female", "male", "other", "unknown"], [45, 50, 2, 3] if young else [72, 26, 1, 1]
+    )[0]
     age = rng.randint(18, 54) if young else int(min(99, rng.gauss(76, 8)))
     return _compact(
         {
@@ -246,10 +257,12 @@ def _clinical(rng: random.Random) -> dict[str, Any]:
         {
             "pain_nrs": rng.choices(range(11), [1, 1, 1, 2, 3, 8, 12, 17, 22, 19, 14])[0],
             "setting": setting if rng.random() < 0.7 else None,
-            "pain_trend": _maybe(rng, 0.8, rng.choices(["worsening", "stable", "improving"],
-                                                       [40, 50, 10])[0]),
-            "pain_type": _maybe(rng, 0.85, rng.choices(["mechanical", "non_mechanical", "none"],
-                                                      [80, 17, 3])[0]),
+            "pain_trend": _maybe(
+                rng, 0.8, rng.choices(["worsening", "stable", "improving"], [40, 50, 10])[0]
+            ),
+            "pain_type": _maybe(
+                rng, 0.85, rng.choices(["mechanical", "non_mechanical", "none"], [80, 17, 3])[0]
+            ),
             "medication_insufficient": _bool(rng, 0.96, 0.88),
             "conservative_care_weeks": _maybe(rng, 0.2, _round(rng.uniform(0.0, 12.0))),
             "mobilisation_possible": _bool(rng, 0.3, 0.6),

@@ -30,7 +30,7 @@ from vertebro.model.case import Case
 from vertebro.model.enums import Etiology, Recommendation
 from vertebro.model.fast import build
 from vertebro.model.level import ORDINAL
-from vertebro.planning import TreatedLevel, make_plan
+from vertebro.planning import PLANNED_RECOMMENDATIONS, TreatedLevel, make_plan
 
 __all__ = ["PatientJudgement", "assess", "compose", "decide_level", "evaluate", "judge_patient",
            "to_assessment"]  # fmt: skip
@@ -50,6 +50,7 @@ class PatientJudgement:
     (C, else O-1), N-1, the Q rules of the patient (Q-1 or Q-2; Q-5) and N-4."""
 
     every_level: tuple[Recommendation, tuple[str, ...]] | None
+    contraindicated: bool
     neurology_unknown: bool
     conservative: str | None
     pain_controlled: bool
@@ -67,6 +68,7 @@ def judge_patient(case: Case) -> PatientJudgement:
         every_level = (_OPEN_SURGERY, ("O-1",))
     return PatientJudgement(
         every_level,
+        bool(held),
         neurology_unknown(clinical),
         conservative_for_patient(clinical),
         pain_controlled(clinical),
@@ -128,6 +130,17 @@ def _ordinal(facts: LevelFacts) -> int:
     return ORDINAL[facts.fracture.level]
 
 
+def _treated(level: LevelVerdict) -> TreatedLevel:
+    facts = level.facts
+    return TreatedLevel(
+        facts.fracture.level,
+        level.recommendation,
+        facts.loss_pct if facts.loss_pct is not None else 0.0,
+        cement_leak_risk(facts),
+        facts.fracture.etiology is _OSTEOPOROTIC,
+    )
+
+
 def evaluate(case: Case) -> Verdict:
     """Judge a validated case under the current rulebook: every level's facts, decision and rule
     ids, the overall recommendation and the plan."""
@@ -138,23 +151,20 @@ def evaluate(case: Case) -> Verdict:
 
     levels: list[LevelVerdict] = []
     decisions: list[Recommendation] = []
-    treated: list[TreatedLevel] = []
     for facts in all_facts:
         decision, rule_ids, missing = decide_level(patient, facts)
         decisions.append(decision)
-        if decision in _TREATED:
-            treated.append(
-                TreatedLevel(  # level, recommendation, loss_pct, leak_risk, osteoporotic
-                    facts.fracture.level,
-                    decision,
-                    facts.loss_pct if facts.loss_pct is not None else 0.0,
-                    cement_leak_risk(facts),
-                    facts.fracture.etiology is _OSTEOPOROTIC,
-                )
-            )
         levels.append(LevelVerdict(facts, decision, rule_ids, level_cautions(facts), missing))
-    overall = compose(decisions, patient.every_level is not None and
-                      patient.every_level[0] is _CONTRAINDICATED)  # fmt: skip
+    overall = compose(decisions, patient.contraindicated)
+    treated = [level for level in levels if level.recommendation in _TREATED]
+    plan = None
+    if overall in PLANNED_RECOMMENDATIONS:
+        plan = make_plan(
+            overall,
+            [_treated(level) for level in treated],
+            asa_class=case.patient.asa_class,
+            severe_pulmonary_disease=case.patient.severe_pulmonary_disease,
+        )
     return Verdict(
         case.case_id,
         overall,
@@ -162,12 +172,7 @@ def evaluate(case: Case) -> Verdict:
         _unique([level.reasons for level in levels]),
         patient_cautions(case, len(treated)),
         _unique([level.missing for level in levels]) if overall is _NEEDS_WORKUP else [],
-        make_plan(
-            overall,
-            treated,
-            asa_class=case.patient.asa_class,
-            severe_pulmonary_disease=case.patient.severe_pulmonary_disease,
-        ),
+        plan,
     )
 
 
@@ -203,7 +208,7 @@ def to_assessment(verdict: Verdict) -> Assessment:
         reasons=[citation(rule_id) for rule_id in verdict.reasons],
         cautions=[citation(rule_id) for rule_id in verdict.cautions],
         missing=verdict.missing,
-        plan=verdict.plan,
+        plan=verdict.plan.model() if verdict.plan is not None else None,
     )
 
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vertebro.guidance.facts import LevelFacts
-from vertebro.model.assessment import Plan
 from vertebro.model.enums import Recommendation
+from vertebro.planning.plan import ProcedurePlan
 
 __all__ = ["LevelVerdict", "Verdict"]
 
@@ -39,4 +39,4 @@ class Verdict:
     reasons: list[str]
     cautions: list[str]
     missing: list[str]
-    plan: Plan | None
+    plan: ProcedurePlan | None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from vertebro.guidance.catalogue import aftercare_texts
-from vertebro.model.assessment import RuleCitation, Session
+from vertebro.model.assessment import RuleCitation
 from vertebro.model.enums import Discharge, Technique
 from vertebro.model.fast import build
 
@@ -55,26 +55,24 @@ def _items() -> _Items:
     )
 
 
-def _discharge(items: _Items, sessions: Sequence[Session]) -> RuleCitation:
+def _discharge(items: _Items, discharges: Sequence[Discharge]) -> RuleCitation:
     """A-1 as one item: same-day, overnight, or per session when they differ."""
-    kinds = {s.discharge for s in sessions}
-    if kinds == {_SAME_DAY}:
-        return items.same_day
-    if kinds == {_OVERNIGHT}:
-        return items.overnight
+    first = discharges[0]
+    if all(kind is first for kind in discharges):
+        return items.same_day if first is _SAME_DAY else items.overnight
     words = {_SAME_DAY: "same day", _OVERNIGHT: "overnight"}
-    per_session = "; ".join(f"session {i} {words[s.discharge]}" for i, s in enumerate(sessions, 1))
+    per_session = "; ".join(f"session {i} {words[kind]}" for i, kind in enumerate(discharges, 1))
     text = items.discharge_mixed.format(sessions=per_session)
     return _citation("A-1", text, items.discharge_source)
 
 
 def aftercare_items(
-    sessions: Sequence[Session], techniques: Collection[Technique], osteoporotic: bool
+    discharges: Sequence[Discharge], techniques: Collection[Technique], osteoporotic: bool
 ) -> list[RuleCitation]:
-    """``plan.aftercare``: A-1, A-2 (the VP item first, then KP), A-3, A-5 when a treated
-    level is osteoporotic, A-6."""
+    """``plan.aftercare``: A-1 (from each session's discharge), A-2 (the VP item first, then
+    KP), A-3, A-5 when a treated level is osteoporotic, A-6."""
     items = _items()
-    out = [_discharge(items, sessions)]
+    out = [_discharge(items, discharges)]
     if _VP in techniques:
         out.append(items.vertebroplasty)
     if _KP in techniques:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
 
-from vertebro.model.assessment import Plan, PlannedLevel, Session
+from vertebro.model.assessment import Plan, PlannedLevel, RuleCitation, Session
 from vertebro.model.enums import (
     Anaesthesia,
     Approach,
@@ -18,7 +18,14 @@ from vertebro.model.fast import build
 from vertebro.model.level import ORDINAL, Level, are_consecutive
 from vertebro.planning.aftercare import aftercare_items, follow_up_items
 
-__all__ = ["PLANNED_RECOMMENDATIONS", "TreatedLevel", "make_plan", "split_sessions"]
+__all__ = [
+    "PLANNED_RECOMMENDATIONS",
+    "ProcedurePlan",
+    "SessionPlan",
+    "TreatedLevel",
+    "make_plan",
+    "split_sessions",
+]
 
 _KP, _VP = Technique.KYPHOPLASTY, Technique.VERTEBROPLASTY
 _LEVEL_KP, _LEVEL_VP = Recommendation.KYPHOPLASTY, Recommendation.VERTEBROPLASTY
@@ -52,15 +59,57 @@ _APPROACH = {
 }
 
 
-class TreatedLevel(NamedTuple):
-    """What the plan needs of one treated level (a named tuple: built once per treated
-    level of every assessment, it must be cheap)."""
+@dataclass(slots=True)
+class TreatedLevel:
+    """What the plan needs of one treated level."""
 
     level: Level
     recommendation: Recommendation
     loss_pct: float
     leak_risk: bool
     osteoporotic: bool
+
+
+@dataclass(slots=True)
+class SessionPlan:
+    """One session (P-1, P-4, P-5, A-1), as the engine holds it; :meth:`ProcedurePlan.model`
+    turns it into the output model :class:`~vertebro.model.assessment.Session`."""
+
+    levels: list[Level]
+    anaesthesia: Anaesthesia
+    minutes: int
+    discharge: Discharge
+
+
+@dataclass(slots=True)
+class ProcedurePlan:
+    """The plan as the engine holds it (plain, cheap objects): the same fields as the output
+    model :class:`~vertebro.model.assessment.Plan`, which :meth:`model` builds."""
+
+    sessions: list[SessionPlan]
+    levels: list[PlannedLevel]
+    aftercare: list[RuleCitation]
+    follow_up: list[RuleCitation]
+
+    def model(self) -> Plan:
+        """The ``plan`` of ``vertebro.assessment/1``."""
+        sessions = [
+            build(
+                Session,
+                levels=list(s.levels),
+                anaesthesia=s.anaesthesia,
+                minutes=s.minutes,
+                discharge=s.discharge,
+            )
+            for s in self.sessions
+        ]
+        return build(
+            Plan,
+            sessions=sessions,
+            levels=list(self.levels),
+            aftercare=list(self.aftercare),
+            follow_up=list(self.follow_up),
+        )
 
 
 def _technique(level: TreatedLevel, kyphoplasty_overall: bool) -> Technique:
@@ -130,41 +179,50 @@ def _planned(level: Level, technique: Technique, leak_risk: bool) -> PlannedLeve
     return planned
 
 
+def _session(
+    group: Sequence[TreatedLevel],
+    technique: dict[Level, Technique],
+    overnight: bool,
+    general_allowed: bool,
+) -> SessionPlan:
+    """One session: its levels, P-4 anaesthesia, P-5 minutes and A-1 discharge."""
+    minutes, kyphoplasty = 0, False
+    for treated in group:
+        kind = technique[treated.level]
+        minutes += MINUTES_PER_LEVEL[kind]
+        kyphoplasty = kyphoplasty or kind is _KP
+    return SessionPlan(
+        [treated.level for treated in group],
+        _GENERAL if kyphoplasty and general_allowed else _LOCAL_SEDATION,
+        minutes,
+        _OVERNIGHT if overnight or len(group) >= 3 else _SAME_DAY,
+    )
+
+
 def make_plan(
     overall: Recommendation,
     treated: Sequence[TreatedLevel],
     *,
     asa_class: int | None,
     severe_pulmonary_disease: bool,
-) -> Plan | None:
+) -> ProcedurePlan | None:
     """The plan of the treated levels, or ``None`` when ``overall`` takes no procedure."""
     if overall not in PLANNED_RECOMMENDATIONS or not treated:
         return None
     kyphoplasty_overall = overall is _LEVEL_KP
-    technique = {t.level: _technique(t, kyphoplasty_overall) for t in treated}
-    planned = [
-        _planned(t.level, technique[t.level], t.leak_risk) for t in sorted(treated, key=_ordinal)
+    ordered = sorted(treated, key=_ordinal)
+    technique = {t.level: _technique(t, kyphoplasty_overall) for t in ordered}
+    asa_4 = asa_class is not None and asa_class >= 4
+    general_allowed = not (asa_4 or severe_pulmonary_disease)
+    sessions = [
+        _session(group, technique, asa_4, general_allowed) for group in split_sessions(ordered)
     ]
-    high_risk_patient = (asa_class is not None and asa_class >= 4) or severe_pulmonary_disease
-    sessions = []
-    for group in split_sessions(treated):
-        kinds = [technique[t.level] for t in group]
-        overnight = (asa_class is not None and asa_class >= 4) or len(group) >= 3
-        sessions.append(
-            build(
-                Session,
-                levels=[t.level for t in group],
-                anaesthesia=_GENERAL if _KP in kinds and not high_risk_patient else _LOCAL_SEDATION,
-                minutes=sum(MINUTES_PER_LEVEL[k] for k in kinds),
-                discharge=_OVERNIGHT if overnight else _SAME_DAY,
-            )
-        )
-    return build(
-        Plan,
-        sessions=sessions,
-        levels=planned,
-        aftercare=aftercare_items(
-            sessions, set(technique.values()), any(t.osteoporotic for t in treated)
-        ),
-        follow_up=follow_up_items(),
+    osteoporotic = False
+    for t in ordered:
+        osteoporotic = osteoporotic or t.osteoporotic
+    return ProcedurePlan(
+        sessions,
+        [_planned(t.level, technique[t.level], t.leak_risk) for t in ordered],
+        aftercare_items([s.discharge for s in sessions], technique.values(), osteoporotic),
+        follow_up_items(),
     )
