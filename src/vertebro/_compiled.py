@@ -45,7 +45,6 @@ COMPILED_MODULES: tuple[str, ...] = (
     "vertebro.guidance.catalogue",
     "vertebro.guidance.scores",
     "vertebro.guidance.facts",
-    "vertebro.guidance.rules.base",
     "vertebro.guidance.rules.contraindications",
     "vertebro.guidance.rules.open_surgery",
     "vertebro.guidance.rules.conservative",

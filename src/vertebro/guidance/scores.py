@@ -130,9 +130,7 @@ def tlics(case: Case, fracture: Fracture, index: int) -> Score:
     plc, neurology = fracture.plc, case.clinical.neurology
     if plc is None or neurology is _UNKNOWN_NEUROLOGY:
         return _unknown_at(index, _PLC if plc is None else (), neurology is _UNKNOWN_NEUROLOGY)
-    value = (
-        _TLICS_MORPHOLOGY[fracture.morphology] + _TLICS_PLC[plc] + _TLICS_NEUROLOGY[neurology]
-    )
+    value = _TLICS_MORPHOLOGY[fracture.morphology] + _TLICS_PLC[plc] + _TLICS_NEUROLOGY[neurology]
     reading = "non_operative" if value <= 3 else "either" if value == 4 else "operative"
     return _score(value, reading)
 

@@ -17,7 +17,7 @@ import orjson
 from vertebro.guidance.catalogue import RULEBOOK_VERSION, citation, rule_ids
 from vertebro.guidance.verdict import LevelVerdict, Verdict
 from vertebro.model.assessment import ASSESSMENT_SCHEMA, PlannedLevel, RuleCitation, Score
-from vertebro.planning.aftercare import shared_items
+from vertebro.planning.aftercare import shared_item_lists, shared_items
 from vertebro.planning.plan import ProcedurePlan
 
 __all__ = ["verdict_json"]
@@ -47,13 +47,12 @@ def _item(item: RuleCitation, shared: dict[int, orjson.Fragment]) -> orjson.Frag
 _score_json = Score.__pydantic_serializer__.to_json
 _planned_json = PlannedLevel.__pydantic_serializer__.to_json
 #: JSON fragments by the identity of the immutable objects they write. The engine shares
-#: each distinct score, score triple and planned level (see ``scores`` and ``planning``), so
+#: each distinct score and planned level (see ``scores`` and ``planning``), so
 #: a few thousand entries serve every case; each entry holds its objects, so an identity is
 #: never reused while cached, and the cap bounds what objects built elsewhere could add.
 _SCORE_FRAGMENTS: dict[int, tuple[Score, orjson.Fragment]] = {}
 _SCORES_FRAGMENTS: dict[tuple[int, int, int], tuple[tuple[Score, ...], orjson.Fragment]] = {}
 _PLANNED_FRAGMENTS: dict[int, tuple[PlannedLevel, orjson.Fragment]] = {}
-_ITEMS_FRAGMENTS: dict[tuple[int, ...], tuple[tuple[RuleCitation, ...], orjson.Fragment]] = {}
 #: The JSON array of the citations of a sequence of rule ids, by those ids.
 _RULE_ARRAYS: dict[tuple[str, ...], orjson.Fragment] = {}
 _MAX_CACHED = 8192
@@ -97,15 +96,24 @@ def _planned(planned: PlannedLevel) -> orjson.Fragment:
     return _remember(_PLANNED_FRAGMENTS, id(planned), planned, _planned_json(planned))
 
 
-def _items(items: Sequence[RuleCitation]) -> orjson.Fragment:
-    """The JSON array of aftercare or follow-up items."""
-    key = tuple(map(id, items))
-    cached = _ITEMS_FRAGMENTS.get(key)
-    if cached is not None:
-        return cached[1]
+@cache
+def _shared_lists() -> dict[int, orjson.Fragment]:
+    """The JSON arrays of the item tuples plans share, by identity (they live as long as
+    the process, so an identity is never reused)."""
     shared = _shared_fragments()
-    text = orjson.dumps([_item(item, shared) for item in items])
-    return _remember(_ITEMS_FRAGMENTS, key, tuple(items), text)
+    return {
+        id(items): _Fragment(orjson.dumps([_item(item, shared) for item in items]))
+        for items in shared_item_lists()
+    }
+
+
+def _items(items: Sequence[RuleCitation]) -> orjson.Fragment | list[orjson.Fragment]:
+    """The aftercare or follow-up items as JSON."""
+    fragment = _shared_lists().get(id(items))
+    if fragment is not None:
+        return fragment
+    shared = _shared_fragments()
+    return [_item(item, shared) for item in items]
 
 
 def _rules(rule_ids: Sequence[str]) -> orjson.Fragment:

@@ -88,8 +88,8 @@ class ProcedurePlan:
 
     sessions: list[SessionPlan]
     levels: list[PlannedLevel]
-    aftercare: list[RuleCitation]
-    follow_up: list[RuleCitation]
+    aftercare: tuple[RuleCitation, ...]
+    follow_up: tuple[RuleCitation, ...]
 
     def model(self) -> Plan:
         """The ``plan`` of ``vertebro.assessment/1``."""
