@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from vertebro.guidance import scores
 from vertebro.model.assessment import Score
 from vertebro.model.case import Case, Fracture
-from vertebro.model.enums import Etiology, Timing
+from vertebro.model.enums import NEOPLASTIC_ETIOLOGIES, Etiology, Timing
 from vertebro.morphometry import (
     LossSource,
     OFClass,
@@ -60,15 +60,22 @@ def level_facts(case: Case, index: int) -> LevelFacts:
         heights = heights_from_landmarks_mm(landmarks.__dict__)
     loss, source = height_loss_pct(fracture.height_loss_pct, heights, reference)
     grade = genant_grade(loss)
-    of_class, of_missing = fracture.of_class, _NO_FIELDS
-    if of_class is None and fracture.etiology is _OSTEOPOROTIC:
-        of_class, of_missing = derive_of_class(
-            tension_band_failure=fracture.tension_band_failure,
-            endplates_involved=fracture.endplates_involved,
-            loss_pct=loss,
-            posterior_wall=fracture.posterior_wall,
-            mri_edema=fracture.mri_edema,
-        )
+    etiology = fracture.etiology
+    of_class = fracture.of_class
+    of_score = sins = scores.NOT_APPLICABLE  # S-1 and S-3 apply to some etiologies only
+    if etiology is _OSTEOPOROTIC:
+        of_missing = _NO_FIELDS
+        if of_class is None:
+            of_class, of_missing = derive_of_class(
+                tension_band_failure=fracture.tension_band_failure,
+                endplates_involved=fracture.endplates_involved,
+                loss_pct=loss,
+                posterior_wall=fracture.posterior_wall,
+                mri_edema=fracture.mri_edema,
+            )
+        of_score = scores.of_score(case, fracture, of_class, index, of_missing)
+    elif etiology in NEOPLASTIC_ETIOLOGIES:
+        sins = scores.sins(case, fracture, index, loss)
     age = fracture.age_weeks
     return LevelFacts(  # positional, in field order: this runs for every level of every case
         index,
@@ -79,8 +86,8 @@ def level_facts(case: Case, index: int) -> LevelFacts:
         shape_of(grade, heights, reference),
         wedge_angle_deg(landmarks.__dict__) if landmarks is not None else None,
         of_class,
-        scores.of_score(case, fracture, of_class, index, of_missing),
+        of_score,
         scores.tlics(case, fracture, index),
-        scores.sins(case, fracture, index, loss),
+        sins,
         _UNKNOWN if age is None else _FAVOURABLE if age <= _FAVOURABLE_WEEKS else _LATE,
     )
