@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.backends import require_module
 from vertebro.outcomes._distributions import (
     betainc,
     chi2_1_sf,
@@ -62,14 +63,14 @@ def test_incomplete_beta_closed_forms(a: float, x: float) -> None:
 @given(t=st.floats(-50.0, 50.0), df=st.floats(0.5, 500.0))
 def test_t_tail_agrees_with_scipy(t: float, df: float) -> None:
     """Cross-check against an independent implementation (scipy.stats.t, Cephes)."""
-    stats = pytest.importorskip("scipy.stats")
+    stats = require_module("scipy.stats")
     assert t_sf(t, df) == pytest.approx(float(stats.t.sf(t, df)), rel=1e-9, abs=1e-14)
 
 
 @given(p=st.floats(0.001, 0.999), df=st.floats(1.0, 1000.0))
 def test_t_quantile_agrees_with_scipy(p: float, df: float) -> None:
     """Cross-check against scipy.stats.t.ppf (Welch degrees of freedom are fractional)."""
-    stats = pytest.importorskip("scipy.stats")
+    stats = require_module("scipy.stats")
     assert t_ppf(p, df) == pytest.approx(float(stats.t.ppf(p, df)), rel=1e-8, abs=1e-10)
 
 
