@@ -23,7 +23,7 @@ import numpy.typing as npt
 from vertebro.imaging.labelmap import SpineLabels, VertebraMask
 from vertebro.imaging.labels import evaluable_level
 from vertebro.imaging.volume import FloatArray
-from vertebro.morphometry import Heights, heights_from_landmarks_mm, round_tenth
+from vertebro.morphometry import MAX_HEIGHT_MM, Heights, heights_from_landmarks_mm, round_tenth
 
 __all__ = [
     "GRID_MM",
@@ -44,7 +44,6 @@ GRID_MM = 0.25
 LINE_FRACTIONS: dict[str, float] = {"posterior": 0.15, "middle": 0.50, "anterior": 0.85}
 #: Smallest 3-D body that can be measured, mm³ (2 cm³, spec step 6).
 MIN_BODY_VOLUME_MM3 = 2000.0
-_MAX_HEIGHT_MM = 80.0
 _LINE_MARGIN_MM = 1.0
 _ANTERIOR = np.array([0.0, 1.0, 0.0])
 _SUPERIOR = np.array([0.0, 0.0, 1.0])
@@ -312,7 +311,7 @@ def _measure_level(
     }
     raw = heights_from_landmarks_mm(ordered)
     heights = Heights(*(round_tenth(h) for h in raw))
-    if any(not 0.0 < h <= _MAX_HEIGHT_MM for h in heights):
+    if any(not 0.0 < h <= MAX_HEIGHT_MM for h in heights):
         return result("too_small", section, origin, body_centroid, volume, ordered, None)
     return result(None, section, origin, body_centroid, volume, ordered, heights)
 
