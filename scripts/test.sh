@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the test suite needs (installed only when missing; needs root).
-# gcc and the Python headers build the compiled core (scripts/compile_core.py).
+# gcc and the Python headers let tests/test_compiled.py build the optional compiled core.
 debian_packages=(postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gcc)
 if ! "${PYTHON:-python3}" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
   debian_packages+=(python3-dev)
