@@ -23,7 +23,9 @@ SRC = Path(__file__).resolve().parent / "src"
 
 def _compiled_module():  # type: ignore[no-untyped-def]
     """``vertebro/_compiled.py`` on its own (the package's dependencies need not be here)."""
-    spec = importlib.util.spec_from_file_location("_vertebro_compiled", SRC / "vertebro/_compiled.py")
+    spec = importlib.util.spec_from_file_location(
+        "_vertebro_compiled", SRC / "vertebro/_compiled.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

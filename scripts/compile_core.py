@@ -66,7 +66,9 @@ def build() -> None:
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        raise RuntimeError(f"mypyc failed (a C compiler and the Python headers are needed):\n{tail}")
+        raise RuntimeError(
+            f"mypyc failed (a C compiler and the Python headers are needed):\n{tail}"
+        )
     missing = [
         module
         for module in compiled.COMPILED_MODULES
