@@ -10,6 +10,9 @@ from vertebro.guidance.catalogue import RULEBOOK_VERSION, citation
 from vertebro.guidance.facts import LevelFacts, level_facts
 from vertebro.guidance.rules import (
     N1_MISSING,
+    O_IDS,
+    Q_IDS,
+    T_DECIDES,
     cement_leak_risk,
     conservative_at,
     conservative_for_patient,
@@ -42,6 +45,14 @@ _CONSERVATIVE, _EITHER, _MIXED = R.CONSERVATIVE, R.EITHER, R.MIXED
 _KYPHOPLASTY, _VERTEBROPLASTY = R.KYPHOPLASTY, R.VERTEBROPLASTY
 _TREATED = frozenset(r for r in R if r.is_treated)
 _NO_MISSING: tuple[str, ...] = ()
+Decision = tuple[Recommendation, Sequence[str], Sequence[str]]
+#: A level decided by one rule (the usual case) gets the same immutable result every time.
+_BY_RULE: dict[str, Decision] = {
+    **{rule: (_OPEN_SURGERY, (rule,), _NO_MISSING) for rule in O_IDS},
+    **{rule: (_CONSERVATIVE, (rule,), _NO_MISSING) for rule in Q_IDS},
+    **{rule: (decision, (rule,), _NO_MISSING) for rule, decision in T_DECIDES.items()},
+    "N-1": (_NEEDS_WORKUP, ("N-1",), N1_MISSING),
+}
 
 
 @dataclass(slots=True)
@@ -49,7 +60,7 @@ class PatientJudgement:
     """The rules about the patient alone, judged once per case: what decides every level
     (C, else O-1), N-1, the Q rules of the patient (Q-1 or Q-2; Q-5) and N-4."""
 
-    every_level: tuple[Recommendation, tuple[str, ...]] | None
+    every_level: Decision | None
     contraindicated: bool
     neurology_unknown: bool
     conservative: str | None
@@ -61,11 +72,11 @@ def judge_patient(case: Case) -> PatientJudgement:
     """C-1 … C-4 (all that hold), O-1, N-1, Q-1 / Q-2, Q-5 and N-4 for ``case``."""
     clinical = case.clinical
     held = contraindications(case.patient)
-    every_level: tuple[Recommendation, tuple[str, ...]] | None = None
+    every_level: Decision | None = None
     if held:
-        every_level = (_CONTRAINDICATED, tuple(held))
+        every_level = (_CONTRAINDICATED, tuple(held), _NO_MISSING)
     elif deficit(clinical):
-        every_level = (_OPEN_SURGERY, ("O-1",))
+        every_level = _BY_RULE["O-1"]
     return PatientJudgement(
         every_level,
         bool(held),
@@ -76,29 +87,25 @@ def judge_patient(case: Case) -> PatientJudgement:
     )
 
 
-def decide_level(
-    patient: PatientJudgement, facts: LevelFacts
-) -> tuple[Recommendation, Sequence[str], Sequence[str]]:
+def decide_level(patient: PatientJudgement, facts: LevelFacts) -> Decision:
     """The decision of one level: (recommendation, reported rule ids, missing fields), the
     groups in the rulebook's order C, O, N-1, Q, N-2 … N-7, T."""
     if patient.every_level is not None:
-        decision, ids = patient.every_level
-        return decision, ids, _NO_MISSING
+        return patient.every_level
     rule = open_surgery(facts)
     if rule is not None:
-        return _OPEN_SURGERY, (rule,), _NO_MISSING
+        return _BY_RULE[rule]
     if patient.neurology_unknown:
-        return _NEEDS_WORKUP, ("N-1",), N1_MISSING
+        return _BY_RULE["N-1"]
     rule = patient.conservative or conservative_at(facts)
     if rule is None and patient.pain_controlled:
         rule = "Q-5"
     if rule is not None:
-        return _CONSERVATIVE, (rule,), _NO_MISSING
+        return _BY_RULE[rule]
     workup_ids, workup_missing = workup(facts, patient.medication_unknown)
     if workup_ids:
         return _NEEDS_WORKUP, workup_ids, workup_missing
-    rule, decision = technique(facts)
-    return decision, (rule,), _NO_MISSING
+    return _BY_RULE[technique(facts)]
 
 
 def compose(levels: list[Recommendation], contraindicated: bool) -> Recommendation:

@@ -83,10 +83,6 @@ def heights_from_landmarks_mm(landmarks: Mapping[str, Point]) -> Heights:
     )
 
 
-def _clamp_pct(x: float) -> float:
-    return x if 0.0 < x <= 100.0 else min(100.0, max(0.0, x))  # -0.0 becomes 0.0
-
-
 def height_loss_pct(
     given_pct: float | None,
     heights: tuple[float, float, float] | None,
@@ -104,15 +100,16 @@ def height_loss_pct(
     (25.0, <LossSource.REFERENCE: 'reference'>)
     """
     if given_pct is not None:
-        return _clamp_pct(round_tenth(given_pct)), _GIVEN
-    if heights is None:
+        raw, source = given_pct, _GIVEN
+    elif heights is None:
         return None, _NONE
-    ha, hm, hp = heights
-    if reference_mm is not None:
-        raw = 100.0 * (1.0 - min(ha, hm, hp) / reference_mm)
-        return _clamp_pct(round_tenth(raw)), _REFERENCE
-    raw = 100.0 * (1.0 - min(ha, hm) / hp)
-    return _clamp_pct(round_tenth(raw)), _POSTERIOR_RATIO
+    elif reference_mm is not None:
+        raw, source = 100.0 * (1.0 - min(heights) / reference_mm), _REFERENCE
+    else:
+        ha, hm, hp = heights
+        raw, source = 100.0 * (1.0 - min(ha, hm) / hp), _POSTERIOR_RATIO
+    loss = round_tenth(raw)
+    return (loss if 0.0 < loss <= 100.0 else min(100.0, max(0.0, loss))), source  # -0.0 → 0.0
 
 
 def genant_grade(loss_pct: float | None) -> int | None:

@@ -29,10 +29,18 @@ from vertebro.guidance.rules.missing_data import (
     workup,
 )
 from vertebro.guidance.rules.open_surgery import O_IDS, deficit, open_surgery
-from vertebro.guidance.rules.technique import T_IDS, technique
+from vertebro.guidance.rules.technique import T_DECIDES, T_IDS, technique
 
 __all__ = [
+    "C_IDS",
+    "LEVEL_K_IDS",
     "N1_MISSING",
+    "N_IDS",
+    "O_IDS",
+    "PATIENT_K_IDS",
+    "Q_IDS",
+    "T_DECIDES",
+    "T_IDS",
     "all_rule_ids",
     "cement_leak_risk",
     "conservative_at",
