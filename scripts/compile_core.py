@@ -27,19 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 
 
-def _load_compiled_module():  # type: ignore[no-untyped-def]
-    """``vertebro/_compiled.py`` on its own, without importing the package (whose compiled
-    modules may be the ones being replaced)."""
-    spec = importlib.util.spec_from_file_location(
-        "_vertebro_compiled", SRC / "vertebro/_compiled.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-compiled = _load_compiled_module()
+# This process never loads the extensions it rebuilds: it reads the module list, the paths
+# and the guard from the sources.
+os.environ["VERTEBRO_PURE_PYTHON"] = "1"
+sys.path.insert(0, str(SRC))
+from vertebro import _compiled as compiled  # noqa: E402
 
 
 def _extensions() -> list[Path]:

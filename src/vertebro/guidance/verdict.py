@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from vertebro.guidance.facts import LevelFacts
 from vertebro.model.enums import Recommendation
-from vertebro.planning.plan import ProcedurePlan
+from vertebro.planning import ProcedurePlan
 
 __all__ = ["LevelVerdict", "Verdict"]
 

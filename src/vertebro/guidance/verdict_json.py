@@ -17,8 +17,8 @@ import orjson
 from vertebro.guidance.catalogue import RULEBOOK_VERSION, citation, rule_ids
 from vertebro.guidance.verdict import LevelVerdict, Verdict
 from vertebro.model.assessment import ASSESSMENT_SCHEMA, PlannedLevel, RuleCitation, Score
+from vertebro.planning import ProcedurePlan
 from vertebro.planning.aftercare import shared_item_lists, shared_items
-from vertebro.planning.plan import ProcedurePlan
 
 __all__ = ["verdict_json"]
 
