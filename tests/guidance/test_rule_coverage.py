@@ -210,3 +210,11 @@ def test_every_rule_id_named_in_the_tests_exists_in_the_rulebook():
         if module.name != Path(__file__).name:
             named |= {s for s in _string_literals(module) if re.fullmatch(r"[A-Z]-\d+", s)}
     assert named - known == set()
+
+
+def test_the_engine_knows_exactly_the_decision_timing_and_caution_rules():
+    from vertebro.guidance.rules import all_rule_ids
+
+    engine_ids = all_rule_ids()
+    assert len(engine_ids) == len(set(engine_ids))
+    assert set(engine_ids) == {r for r in rulebook_ids() if r[0] in "COQNTWK"}
