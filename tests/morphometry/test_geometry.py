@@ -82,7 +82,7 @@ def test_loss_precedence_and_clamping() -> None:
 
 @pytest.mark.parametrize(
     ("heights", "reference"),
-    [((30.00001, 31.0, 32.0), 30.0), ((30.0, 30.0, 30.0), 30.0), ((20.0, 25.0, 24.99999), None)],
+    [((30.00001, 31.0, 32.0), 30.0), ((30.0, 30.0, 30.0), 30.0), ((25.00001, 26.0, 25.0), None)],
 )
 def test_a_loss_a_hair_below_zero_or_exactly_zero_is_written_0_0_not_minus_0_0(
     heights: tuple[float, float, float], reference: float | None
