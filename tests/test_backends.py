@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-MISSING = '''
+MISSING = """
 from tests.backends import require_module, unavailable
 
 def test_needs_a_server():
@@ -17,7 +17,7 @@ def test_needs_a_server():
 
 def test_needs_a_package():
     require_module("vertebro_no_such_package")
-'''
+"""
 
 
 def _run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
