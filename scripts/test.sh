@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the test suite needs (installed only when missing; needs root).
-# gcc and the Python headers build the compiled core (scripts/compile_core.py); orthanc with
-# its DICOMweb plugin is the PACS of the DICOM tests, dicom3tools' dciodvfy checks our SR/SC.
+# gcc and the Python headers let tests/test_compiled.py build the optional compiled core;
+# orthanc with its DICOMweb plugin is the PACS of the DICOM tests, dicom3tools' dciodvfy
+# checks our SR/SC.
 debian_packages=(postgresql chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gcc
   orthanc orthanc-dicomweb dicom3tools)
 if ! "${PYTHON:-python3}" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("sqlalchemy")
-pytest.importorskip("matplotlib")
+from tests.backends import require_module
+
+require_module("sqlalchemy")
+require_module("matplotlib")
 
 
 def _run(*args: str, python: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:

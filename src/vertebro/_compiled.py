@@ -1,33 +1,45 @@
-"""The compiled core: which modules ``scripts/compile_core.py`` compiles with mypyc, and the
-guard that never lets a compiled module run when it is older than its source.
+"""The optional compiled core: which modules mypyc compiles, and the guard that never lets a
+compiled module run when any source it was built from has changed.
 
-The compiled modules are the same typed Python, built into C extensions next to their
-sources (``engine.cpython-311-….so`` beside ``engine.py``); Python then imports the
-extension first. The build records each source's SHA-256 in ``_compiled.json``. On
-``import vertebro``, :func:`use_current_core` checks that record: when a source changed
-since the build, or ``VERTEBRO_PURE_PYTHON=1`` is set, every compiled module is imported
-from its source instead (slower, never stale), with a :class:`CompiledCoreWarning` for the
-first case. Without a build nothing happens.
+vertebro runs its pure-Python sources by default. The accelerator (``docs/performance.md``)
+compiles the hot path of ``assess`` — :data:`COMPILED_MODULES` — into C extensions next to
+their sources: in place (``scripts/compile_core.py``) or into a wheel
+(``VERTEBRO_COMPILE=1 pip wheel``, through ``setup.py``). Python then imports an extension
+before its ``.py`` file.
+
+mypyc bakes into each extension what it knew of the modules it imports (it inlines their
+``Final`` constants, for one), so a build depends on more than its own sources: the build
+records the SHA-256 of every vertebro module the compiled ones import, directly or not
+(:func:`dependencies`), in ``_compiled.json``. On ``import vertebro``,
+:func:`use_current_core` checks that record: when any of those sources changed, or
+``VERTEBRO_PURE_PYTHON=1`` is set, every compiled module is imported from its source
+instead (never stale), with a :class:`CompiledCoreWarning` when it was stale. Without a
+build nothing happens.
+
+This module is loaded on its own by the build (``setup.py``, ``scripts/compile_core.py``):
+it imports nothing from vertebro.
 """
 
 from __future__ import annotations
 
 import importlib.machinery
-import importlib.util
 import os
 import sys
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
 __all__ = [
     "COMPILED_MODULES",
+    "RECORD",
     "CompiledCoreWarning",
     "compiled_in_use",
+    "dependencies",
     "extension_paths",
+    "record_build",
     "source_digests",
+    "source_path",
     "stale_modules",
     "use_current_core",
 ]
@@ -42,7 +54,6 @@ COMPILED_MODULES: tuple[str, ...] = (
     "vertebro.guidance.catalogue",
     "vertebro.guidance.scores",
     "vertebro.guidance.facts",
-    "vertebro.guidance.rules.base",
     "vertebro.guidance.rules.contraindications",
     "vertebro.guidance.rules.open_surgery",
     "vertebro.guidance.rules.conservative",
@@ -56,7 +67,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "vertebro.planning.plan",
 )
 
-#: Where the build records what it compiled (next to this file; not in version control).
+#: Where a build records what it was built from (next to this file; not in version control).
 RECORD = Path(__file__).with_name("_compiled.json")
 _ROOT = Path(__file__).parent.parent  # the directory that holds the ``vertebro`` package
 
@@ -66,8 +77,10 @@ class CompiledCoreWarning(RuntimeWarning):
 
 
 def source_path(module: str, root: Path = _ROOT) -> Path:
-    """``vertebro.guidance.engine`` → ``<root>/vertebro/guidance/engine.py``."""
-    return root.joinpath(*module.split(".")).with_suffix(".py")
+    """``vertebro.guidance.engine`` → ``<root>/vertebro/guidance/engine.py``; a package →
+    its ``__init__.py``."""
+    base = root.joinpath(*module.split("."))
+    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
 
 
 def extension_paths(module: str, root: Path = _ROOT) -> list[Path]:
@@ -76,32 +89,95 @@ def extension_paths(module: str, root: Path = _ROOT) -> list[Path]:
     return [base.with_name(base.name + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
 
 
-def source_digests(modules: Sequence[str] = COMPILED_MODULES, root: Path = _ROOT) -> dict[str, str]:
+def _is_module(name: str, root: Path) -> bool:
+    base = root.joinpath(*name.split("."))
+    return (base / "__init__.py").is_file() or base.with_suffix(".py").is_file()
+
+
+def _imported(module: str, root: Path) -> set[str]:
+    """The vertebro modules ``module`` imports (``from vertebro.x import y`` counts
+    ``vertebro.x`` and, when it is a module, ``vertebro.x.y``), with their packages."""
+    import ast
+
+    tree = ast.parse(source_path(module, root).read_bytes())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    found = set()
+    for name in names:
+        parts = name.split(".")
+        if parts[0] != "vertebro":
+            continue
+        for end in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b first
+            prefix = ".".join(parts[:end])
+            if _is_module(prefix, root):
+                found.add(prefix)
+    return found
+
+
+def dependencies(modules: Iterable[str] = COMPILED_MODULES, root: Path = _ROOT) -> list[str]:
+    """``modules`` and every vertebro module they import, directly or not, sorted."""
+    seen: set[str] = set()
+    todo = list(modules)
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        todo.extend(_imported(module, root) - seen)
+    return sorted(seen)
+
+
+def source_digests(modules: Sequence[str], root: Path = _ROOT) -> dict[str, str]:
     """SHA-256 of each module's source file."""
     import hashlib
 
     return {m: hashlib.sha256(source_path(m, root).read_bytes()).hexdigest() for m in modules}
 
 
+def record_build(root: Path = _ROOT, record: Path | None = None) -> Path:
+    """Write the build record of the sources under ``root``: the compiled modules and the
+    digest of every module they depend on. Returns the record's path."""
+    import json
+
+    target = record if record is not None else root / "vertebro" / RECORD.name
+    document = {
+        "compiled": list(COMPILED_MODULES),
+        "sources": source_digests(dependencies(COMPILED_MODULES, root), root),
+    }
+    target.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
+    return target
+
+
 def stale_modules(record: Path = RECORD, root: Path = _ROOT) -> list[str]:
-    """The compiled modules whose source differs from what was compiled (all of them when
-    the record is missing or unreadable). Sources not newer than the record are current."""
+    """The recorded sources that differ from what was compiled (every compiled module when
+    the record is missing, unreadable or for another module list). A source not newer than
+    the record is current; a newer one is compared by its digest."""
     import json
 
     try:
-        built: dict[str, str] = json.loads(record.read_text("utf-8"))["modules"]
+        document = json.loads(record.read_text("utf-8"))
+        built: dict[str, str] = document["sources"]
         built_at = record.stat().st_mtime
+        if document["compiled"] != list(COMPILED_MODULES) or not isinstance(built, dict):
+            return list(COMPILED_MODULES)
     except (OSError, ValueError, KeyError, TypeError):
         return list(COMPILED_MODULES)
-    changed = [
-        m
-        for m in COMPILED_MODULES
-        if m not in built or source_path(m, root).stat().st_mtime > built_at
-    ]
+    changed = []
+    for module in built:
+        try:
+            if source_path(module, root).stat().st_mtime > built_at:
+                changed.append(module)
+        except OSError:
+            return sorted(built)  # a recorded source is gone
     if not changed:
         return []
     digests = source_digests(changed, root)
-    return [m for m in changed if built.get(m) != digests[m]]
+    return [m for m in changed if built[m] != digests[m]]
 
 
 def compiled_in_use(module: ModuleType) -> bool:
@@ -110,8 +186,7 @@ def compiled_in_use(module: ModuleType) -> bool:
 
 
 class _SourceFirst:
-    """Imports the compiled modules from their ``.py`` sources (a meta path finder;
-    ``importlib.abc`` is not imported for its base class, it costs a start-up)."""
+    """A meta-path finder that imports the compiled modules from their ``.py`` sources."""
 
     def __init__(self, root: Path) -> None:
         self._root = root
@@ -121,28 +196,40 @@ class _SourceFirst:
     ) -> ModuleSpec | None:
         if fullname not in COMPILED_MODULES:
             return None
+        import importlib.util
+
         return importlib.util.spec_from_file_location(fullname, source_path(fullname, self._root))
+
+    def invalidate_caches(self) -> None:
+        """Nothing to invalidate (required of a meta-path finder)."""
+
+
+def _built() -> bool:
+    """Whether a build (a record, or extensions that a record should vouch for) is here."""
+    if RECORD.exists():
+        return True
+    return any(p.exists() for m in COMPILED_MODULES for p in extension_paths(m))
 
 
 def use_current_core() -> None:
     """Make sure no out-of-date compiled module can be imported (see the module docstring).
-    Runs before any compiled module is imported; cheap when the build is current."""
+    Runs before any compiled module is imported; a few file checks when there is no build."""
     if any(isinstance(f, _SourceFirst) for f in sys.meta_path):
         return
     if os.environ.get("VERTEBRO_PURE_PYTHON") == "1":
         sys.meta_path.insert(0, _SourceFirst(_ROOT))
         return
-    if RECORD.exists():  # the build writes it last and ``--clean`` removes it first
-        stale = stale_modules()
-    elif any(p.exists() for m in COMPILED_MODULES for p in extension_paths(m)):
-        stale = list(COMPILED_MODULES)  # extensions without a record: nothing vouches for them
-    else:
-        return  # nothing compiled: the sources run anyway
+    if not _built():
+        return  # the default: the sources run
+    stale = stale_modules()  # extensions without a record: every module counts as stale
     if stale:
+        import warnings
+
         warnings.warn(
-            f"vertebro's compiled core is older than {len(stale)} of its sources "
-            f"({', '.join(stale[:3])}{', …' if len(stale) > 3 else ''}): running the sources "
-            "instead (slower); run scripts/setup.sh to rebuild it",
+            f"vertebro's compiled core is older than {len(stale)} of the sources it was built "
+            f"from ({', '.join(stale[:3])}{', …' if len(stale) > 3 else ''}): running the "
+            "sources instead; rebuild it (scripts/compile_core.py) or remove it "
+            "(scripts/compile_core.py --clean)",
             CompiledCoreWarning,
             stacklevel=2,
         )

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from tests.api.server import PASSWORD, live_server, sqlite_url
+from tests.backends import require_module
 from tests.exchange.r4 import assert_valid_r4
 from tests.registry import conftest as registry_fixtures
 from tests.registry.conftest import (
@@ -43,7 +44,7 @@ from vertebro.services import registry as svc
 from vertebro.services.registry import Actor, unit_of_work
 from vertebro.services.registry.exchange import exchange_record, import_bundle
 
-pytest.importorskip("fhir.resources")
+require_module("fhir.resources")
 
 # the registry tests' fixtures: every registry test here runs on SQLite and PostgreSQL
 pg_server = registry_fixtures.pg_server

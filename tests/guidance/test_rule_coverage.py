@@ -1,18 +1,30 @@
-"""Every rule of the normative rulebook has a test here, and every rule the engine cites
+"""Every rule of the normative rulebook fires in a test, and every rule the engine cites
 carries the rulebook's source tags.
 
-A rule counts as tested when its id (``"K-12"``) appears as a whole string literal in a
-test module of this package other than this one, so a new rule without a test fails.
+A rule counts as tested when it actually fires while the guidance tests run: the tests of
+this package run again in a child process with the recorder ``fired_rules.py`` (the real
+engine; its verdicts are read), so a new rule that no test makes fire fails here. The
+child leaves out this module (its vignettes below fire every rule by construction) and
+``test_verdict_json.py`` (it compares two writers over generated cases, which fire every
+rule without testing one).
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
+from vertebro import parse_case
+from vertebro.guidance.engine import evaluate
+
+from . import fired_rules
 from .cases import OMIT, assess_case, assess_text, candidate, fracture
 
 RULEBOOK = Path(__file__).parents[2].parent / "shared/knowledge/RULEBOOK.md"
@@ -62,14 +74,35 @@ def test_the_rulebook_parses():
     assert set(ids) >= NOT_GUIDANCE_RULES, "the excluded ids must still exist in the rulebook"
 
 
-def test_every_rule_is_named_in_a_test_module():
-    literals: set[str] = set()
-    modules = [p for p in HERE.glob("test_*.py") if p.name != Path(__file__).name]
-    assert len(modules) >= 12
-    for module in modules:
-        literals |= _string_literals(module)
-    untested = [r for r in rulebook_ids() if r not in literals and r not in NOT_GUIDANCE_RULES]
-    assert untested == [], f"rules without a test in tests/guidance/: {untested}"
+def _fired_in_the_guidance_tests(tmp_path: Path) -> set[str]:
+    target = tmp_path / "fired.txt"
+    env = {**os.environ, "VERTEBRO_PURE_PYTHON": "1", "VERTEBRO_FIRED_RULES": str(target)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-p", "tests.guidance.fired_rules", str(HERE), "--ignore", __file__,
+         "--ignore", str(HERE / "test_verdict_json.py")],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return set(target.read_text("utf-8").split())
+
+
+def test_every_rule_fires_in_the_guidance_tests(tmp_path: Path):
+    fired = _fired_in_the_guidance_tests(tmp_path)
+    never = [r for r in rulebook_ids() if r not in fired and r not in NOT_GUIDANCE_RULES]
+    assert never == [], f"rules that no test in tests/guidance/ makes fire: {never}"
+    assert fired - set(rulebook_ids()) == set(), "the recorder saw a rule the rulebook lacks"
+
+
+def test_the_recorder_sees_what_fired_and_nothing_else():
+    doc = candidate(fractures=[fracture("L1", age_weeks=1)])  # 40 % loss: KP, T-5
+    case = parse_case(doc)
+    fired = fired_rules.FIRED
+    fired.clear()
+    fired_rules.record(case, evaluate(case))
+    expected = {"M-2", "M-3", "M-4", "T-5", "W-1", "K-7", "P-0", "P-1", "P-2", "P-3", "P-4",
+                "P-5", "A-1", "A-2", "A-3", "A-4", "A-5", "A-6"}  # fmt: skip
+    assert fired == expected
 
 
 # --- cited rules carry the rulebook's tags --------------------------------------------
@@ -177,3 +210,11 @@ def test_every_rule_id_named_in_the_tests_exists_in_the_rulebook():
         if module.name != Path(__file__).name:
             named |= {s for s in _string_literals(module) if re.fullmatch(r"[A-Z]-\d+", s)}
     assert named - known == set()
+
+
+def test_the_engine_knows_exactly_the_decision_timing_and_caution_rules():
+    from vertebro.guidance.rules import all_rule_ids
+
+    engine_ids = all_rule_ids()
+    assert len(engine_ids) == len(set(engine_ids))
+    assert set(engine_ids) == {r for r in rulebook_ids() if r[0] in "COQNTWK"}

@@ -3,12 +3,13 @@ each real map measured once per test session."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.backends import unavailable
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 TS = DATA / "totalsegmentator"
@@ -17,11 +18,9 @@ VERSE = DATA / "verse_like"
 
 
 def require_data() -> None:
-    """Skip when the shared data is absent, except on CI where that is a failure."""
+    """Fail when the shared data is absent (skip with ``VERTEBRO_ALLOW_SKIPS=1``)."""
     if not DATA.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared test data missing: {DATA}")
-        pytest.skip(f"shared test data missing: {DATA}")
+        unavailable(f"the shared test data is missing: {DATA}")
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,19 @@ def test_loss_precedence_and_clamping() -> None:
 
 
 @pytest.mark.parametrize(
+    ("heights", "reference"),
+    [((30.00001, 31.0, 32.0), 30.0), ((30.0, 30.0, 30.0), 30.0), ((25.00001, 26.0, 25.0), None)],
+)
+def test_a_loss_a_hair_below_zero_or_exactly_zero_is_written_0_0_not_minus_0_0(
+    heights: tuple[float, float, float], reference: float | None
+) -> None:
+    """-0.0 would print as ``-0.0`` in the JSON; a clamped loss is plain 0.0."""
+    loss, _ = height_loss_pct(None, heights, reference)
+    assert loss == 0.0 and math.copysign(1.0, loss) == 1.0
+    assert round_tenth(-0.01) == 0.0 and math.copysign(1.0, round_tenth(-0.01)) == -1.0
+
+
+@pytest.mark.parametrize(
     ("loss", "grade"),
     [(0.0, 0), (19.9, 0), (20.0, 1), (24.9, 1), (25.0, 2), (40.0, 2), (40.1, 3), (100.0, 3)],
 )

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.backends import require_module
 from vertebro.outcomes import Score, change_by_visit, changes, paired_change
 from vertebro.outcomes import wilcoxon_signed_rank_p as wsr
 from vertebro.outcomes.records import Visit
@@ -83,7 +84,7 @@ def test_degenerate_samples() -> None:
 def test_wilcoxon_agrees_with_scipy_defaults(d: list[int]) -> None:
     """Cross-check against scipy.stats.wilcoxon(zero_method="wilcox", correction=False),
     an independent implementation, on integer changes full of ties and zeros."""
-    stats = pytest.importorskip("scipy.stats")
+    stats = require_module("scipy.stats")
     ours = wsr([float(x) for x in d])
     if all(x == 0 for x in d):
         assert ours is None

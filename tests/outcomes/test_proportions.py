@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.backends import require_module
 from vertebro.outcomes import newcombe_difference, wilson
 
 
@@ -102,7 +103,7 @@ def test_newcombe_contains_the_difference_within_minus_one_one(
 def test_agrees_with_statsmodels(a: tuple[int, int], b: tuple[int, int]) -> None:
     """Cross-check against an independent implementation: statsmodels
     ``proportion_confint(method="wilson")`` and ``confint_proportions_2indep(method="newcomb")``."""
-    proportion = pytest.importorskip("statsmodels.stats.proportion")
+    proportion = require_module("statsmodels.stats.proportion")
     w = wilson(*a)
     low, high = proportion.proportion_confint(a[0], a[1], alpha=0.05, method="wilson")
     assert (w.ci_low, w.ci_high) == pytest.approx((float(low), float(high)), abs=1e-9)

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.backends import require_module
 from vertebro.model import Level
 from vertebro.outcomes import kaplan_meier, log_rank, new_fracture_times
 from vertebro.outcomes.records import FollowUpStatus, Visit
@@ -132,7 +133,7 @@ def test_kaplan_meier_properties(sample: tuple[list[int], list[bool]]) -> None:
 def test_kaplan_meier_agrees_with_statsmodels(sample: tuple[list[int], list[bool]]) -> None:
     """Cross-check against statsmodels ``SurvfuncRight`` (independent code): survival at
     event times and the Greenwood standard error behind the log-log interval."""
-    survfunc = pytest.importorskip("statsmodels.duration.survfunc")
+    survfunc = require_module("statsmodels.duration.survfunc")
     times, events = sample
     if not any(events):
         return
@@ -153,7 +154,7 @@ def test_log_rank_agrees_with_statsmodels(
     a: tuple[list[int], list[bool]], b: tuple[list[int], list[bool]]
 ) -> None:
     """Cross-check against statsmodels ``survdiff`` (independent code)."""
-    survfunc = pytest.importorskip("statsmodels.duration.survfunc")
+    survfunc = require_module("statsmodels.duration.survfunc")
     ours = log_rank(*a, *b)
     if ours.chi2 is None:
         return

@@ -2,8 +2,8 @@
 
 The PostgreSQL server is private to the test session (RECIPES.md):
 :class:`~vertebro.registry.scratch_postgres.ScratchPostgres`, loopback on a free port.
-A template database is migrated once and cloned for each test. With ``CI=true`` a
-missing PostgreSQL fails the run; elsewhere those tests are skipped.
+A template database is migrated once and cloned for each test. A missing PostgreSQL fails
+the run unless ``VERTEBRO_ALLOW_SKIPS=1`` (``tests/backends.py``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
+from tests.backends import unavailable
 from tests.conftest import EXAMPLES
 from vertebro.registry.scratch_postgres import ScratchPostgres, ScratchPostgresUnavailable
 
@@ -24,10 +25,8 @@ TEMPLATE = "vertebro_template"
 _ids = count()
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"PostgreSQL is required with CI=true: {reason}")
-    pytest.skip(f"PostgreSQL not available: {reason}")
+def _unavailable(reason: str) -> NoReturn:
+    unavailable(f"PostgreSQL is not available: {reason}")
 
 
 @pytest.fixture(scope="session")

@@ -1,30 +1,29 @@
 """Reporting fixtures: a real SQLite registry with three cases (assessed and treated with
-follow-ups; assessed only; not assessed), real WeasyPrint and poppler's pdftotext. With
-``CI=true`` a missing WeasyPrint, pango or poppler fails the run; elsewhere those tests skip.
+follow-ups; assessed only; not assessed), real WeasyPrint and poppler's pdftotext. A missing
+WeasyPrint, pango or poppler fails the run unless ``VERTEBRO_ALLOW_SKIPS=1``
+(``tests/backends.py``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
+from tests.backends import unavailable
 from tests.conftest import EXAMPLES
 
 PHONE = "0123 456 789"
 TREATED, ASSESSED, UNASSESSED = "R-1", "R-2", "R-3"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"PDF reports need it with CI=true: {reason}")
-    pytest.skip(reason)
+def _unavailable(reason: str) -> NoReturn:
+    unavailable(f"PDF reports need it: {reason}")
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import base64
 import xml.etree.ElementTree as ET
 
-import pytest
-
+from tests.backends import require_module
 from vertebro.reporting.charts import ChartPoint, data_url, follow_up_chart_svg
 
-pytest.importorskip("matplotlib")
+require_module("matplotlib")
 
 
 def _texts(svg: str) -> str:

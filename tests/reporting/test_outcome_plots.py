@@ -10,21 +10,22 @@ from typing import Any
 
 import pytest
 
+from tests.backends import require_module
 from tests.outcomes.factories import level, patient, visit
 from vertebro.model import Level, Technique
 from vertebro.outcomes.records import LeakageDetection, TechniqueGroup, Visit
 from vertebro.outcomes.report import outcomes_report
 
-pytest.importorskip("matplotlib")
+require_module("matplotlib")
 
-from vertebro.reporting.outcome_plots import (
+from vertebro.reporting.outcome_plots import (  # noqa: E402 (after the check)
     complications_plot,
     nrs_change_plot,
     outcome_plots,
     success_plot,
     survival_plot,
 )
-from vertebro.reporting.outcomes_html import outcomes_html, outcomes_sections_html
+from vertebro.reporting.outcomes_html import outcomes_html, outcomes_sections_html  # noqa: E402
 
 AS_OF = date(2026, 1, 1)
 KP, VP = TechniqueGroup.KYPHOPLASTY, TechniqueGroup.VERTEBROPLASTY

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.backends import require_module, unavailable
+
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 BIN = Path(sys.executable).parent
 
@@ -43,9 +45,7 @@ TRUNCATED = "site-c/truncated.nii.gz"
 
 def require_data() -> None:
     if not DATA.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared test data missing: {DATA}")
-        pytest.skip(f"shared test data missing: {DATA}")
+        unavailable(f"shared test data missing: {DATA}")
 
 
 def make_archive(root: Path) -> Path:
@@ -78,13 +78,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def dask_available() -> None:
-    try:
-        import distributed  # noqa: F401
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the screening extra is required with CI=true: {exc}")
-        pytest.skip(f"screening extra missing: {exc}")
+    require_module("distributed")
+    require_module("pyarrow")
 
 
 @dataclass

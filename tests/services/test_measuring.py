@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import unavailable
 from vertebro.errors import ImageError
 from vertebro.imaging.segmenter import PrecomputedSegmenter, Segmenter, TotalSegmentatorSegmenter
 from vertebro.services.measuring import MeasurementResult, measure_study
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "totalsegmentator"
 
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="shared test data missing")
+
+@pytest.fixture(autouse=True)
+def _shared_data() -> None:
+    if not DATA.is_dir():
+        unavailable(f"the shared test data is missing: {DATA}")
 
 
 def test_measure_study_reports_progress_and_is_json_able() -> None:

@@ -1,17 +1,17 @@
 """Browser fixtures: Playwright driving Debian's chromium (never ``playwright install``)
-against a live server; screenshots go to ``test-artifacts/web/``. With ``CI=true`` a
-missing chromium or Playwright fails the run; elsewhere the browser tests are skipped."""
+against a live server; screenshots go to ``test-artifacts/web/``. A missing chromium or
+Playwright fails the run unless ``VERTEBRO_ALLOW_SKIPS=1`` (``tests/backends.py``)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 from tests.api.server import PASSWORD, LiveServer, live_server, sqlite_url
+from tests.backends import unavailable
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,10 +24,8 @@ ARGS = [
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"a browser is required with CI=true: {reason}")
-    pytest.skip(f"no browser: {reason}")
+def _unavailable(reason: str) -> NoReturn:
+    unavailable(f"no browser: {reason}")
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,10 @@ import httpx
 import pytest
 
 from tests.api.server import PASSWORD, LiveServer
+from tests.backends import require_module
 from tests.web.conftest import log_in, shot
 
-pytest.importorskip("matplotlib")
+require_module("matplotlib")
 
 DEMO_PATIENTS = 60
 

@@ -119,7 +119,7 @@ def usable(facts: Facts, i: int, resource: dict[str, Any], status_ok: bool, stat
 
 def _region_ok(concept: Concept, level: Level) -> bool:
     region = concept.get("region")
-    return region is None or (level.is_thoracic if region == "thoracic" else level.is_lumbar)
+    return region is None or (not level.is_lumbar if region == "thoracic" else level.is_lumbar)
 
 
 def _levels(

@@ -3,68 +3,109 @@ in order, then W and K for every level, then the composition and the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from vertebro.guidance.catalogue import RULEBOOK_VERSION, citation
 from vertebro.guidance.facts import LevelFacts, level_facts
 from vertebro.guidance.rules import (
-    C_RULES,
-    LEVEL_CAUTIONS,
-    N1_RULE,
-    N_RULES,
-    O_RULES,
-    PATIENT_CAUTIONS,
-    Q_RULES,
-    T_RULES,
-    LevelRule,
+    N1_MISSING,
+    O_IDS,
+    Q_IDS,
+    T_DECIDES,
     cement_leak_risk,
+    conservative_at,
+    conservative_for_patient,
+    contraindications,
+    deficit,
+    level_cautions,
+    medication_unknown,
+    neurology_unknown,
+    open_surgery,
+    pain_controlled,
+    patient_cautions,
+    technique,
+    workup,
 )
 from vertebro.guidance.verdict import LevelVerdict, Verdict
 from vertebro.model.assessment import ASSESSMENT_SCHEMA, Assessment, LevelAssessment, Scores
 from vertebro.model.case import Case
 from vertebro.model.enums import Etiology, Recommendation
 from vertebro.model.fast import build
-from vertebro.planning import TreatedLevel, make_plan
+from vertebro.model.level import ORDINAL
+from vertebro.planning import PLANNED_RECOMMENDATIONS, TreatedLevel, make_plan
 
-__all__ = ["assess", "compose", "decide_level", "evaluate", "to_assessment"]
+__all__ = ["PatientJudgement", "assess", "compose", "decide_level", "evaluate", "judge_patient",
+           "to_assessment"]  # fmt: skip
 
 R = Recommendation
 _OSTEOPOROTIC = Etiology.OSTEOPOROTIC
 _CONTRAINDICATED, _OPEN_SURGERY, _NEEDS_WORKUP = R.CONTRAINDICATED, R.OPEN_SURGERY, R.NEEDS_WORKUP
 _CONSERVATIVE, _EITHER, _MIXED = R.CONSERVATIVE, R.EITHER, R.MIXED
-_TECHNIQUES = frozenset({R.KYPHOPLASTY, R.VERTEBROPLASTY})
+_KYPHOPLASTY, _VERTEBROPLASTY = R.KYPHOPLASTY, R.VERTEBROPLASTY
 _TREATED = frozenset(r for r in R if r.is_treated)
+_NO_MISSING: tuple[str, ...] = ()
+Decision = tuple[Recommendation, Sequence[str], Sequence[str]]
+#: A level decided by one rule (the usual case) gets the same immutable result every time.
+_BY_RULE: dict[str, Decision] = {
+    **{rule: (_OPEN_SURGERY, (rule,), _NO_MISSING) for rule in O_IDS},
+    **{rule: (_CONSERVATIVE, (rule,), _NO_MISSING) for rule in Q_IDS},
+    **{rule: (decision, (rule,), _NO_MISSING) for rule, decision in T_DECIDES.items()},
+    "N-1": (_NEEDS_WORKUP, ("N-1",), N1_MISSING),
+}
 
 
-def _first(rules: tuple[LevelRule, ...], case: Case, facts: LevelFacts) -> LevelRule | None:
-    for rule in rules:
-        if rule.holds(case, facts):
-            return rule
-    return None
+@dataclass(slots=True)
+class PatientJudgement:
+    """The rules about the patient alone, judged once per case: what decides every level
+    (C, else O-1), N-1, the Q rules of the patient (Q-1 or Q-2; Q-5) and N-4."""
+
+    every_level: Decision | None
+    contraindicated: bool
+    neurology_unknown: bool
+    conservative: str | None
+    pain_controlled: bool
+    medication_unknown: bool
 
 
-def decide_level(
-    case: Case, facts: LevelFacts, contraindications: list[str]
-) -> tuple[Recommendation, list[str], list[str]]:
-    """The decision of one level: (recommendation, reported rule ids, missing fields)."""
-    if contraindications:
-        return _CONTRAINDICATED, list(contraindications), []
-    rule = _first(O_RULES, case, facts)
+def judge_patient(case: Case) -> PatientJudgement:
+    """C-1 … C-4 (all that hold), O-1, N-1, Q-1 / Q-2, Q-5 and N-4 for ``case``."""
+    clinical = case.clinical
+    held = contraindications(case.patient)
+    every_level: Decision | None = None
+    if held:
+        every_level = (_CONTRAINDICATED, tuple(held), _NO_MISSING)
+    elif deficit(clinical):
+        every_level = _BY_RULE["O-1"]
+    return PatientJudgement(
+        every_level,
+        bool(held),
+        neurology_unknown(clinical),
+        conservative_for_patient(clinical),
+        pain_controlled(clinical),
+        medication_unknown(clinical),
+    )
+
+
+def decide_level(patient: PatientJudgement, facts: LevelFacts) -> Decision:
+    """The decision of one level: (recommendation, reported rule ids, missing fields), the
+    groups in the rulebook's order C, O, N-1, Q, N-2 … N-7, T."""
+    if patient.every_level is not None:
+        return patient.every_level
+    rule = open_surgery(facts)
     if rule is not None:
-        return _OPEN_SURGERY, [rule.id], []
-    if N1_RULE.holds(case, facts):
-        return _NEEDS_WORKUP, [N1_RULE.id], N1_RULE.missing(case, facts)
-    rule = _first(Q_RULES, case, facts)
+        return _BY_RULE[rule]
+    if patient.neurology_unknown:
+        return _BY_RULE["N-1"]
+    rule = patient.conservative or conservative_at(facts)
+    if rule is None and patient.pain_controlled:
+        rule = "Q-5"
     if rule is not None:
-        return _CONSERVATIVE, [rule.id], []
-    workup = [r for r in N_RULES if r.holds(case, facts)]
-    if workup:
-        missing: list[str] = []
-        for r in workup:
-            missing.extend(m for m in r.missing(case, facts) if m not in missing)
-        return _NEEDS_WORKUP, [r.id for r in workup], missing
-    rule = _first(T_RULES, case, facts)
-    if rule is None or rule.decides is None:  # every known loss ends in a T rule
-        raise AssertionError(f"no technique rule held for {facts.fracture.level}")
-    return rule.decides, [rule.id], []
+        return _BY_RULE[rule]
+    workup_ids, workup_missing = workup(facts, patient.medication_unknown)
+    if workup_ids:
+        return _NEEDS_WORKUP, workup_ids, workup_missing
+    return _BY_RULE[technique(facts)]
 
 
 def compose(levels: list[Recommendation], contraindicated: bool) -> Recommendation:
@@ -75,15 +116,17 @@ def compose(levels: list[Recommendation], contraindicated: bool) -> Recommendati
         return _OPEN_SURGERY
     if _NEEDS_WORKUP in levels:
         return _NEEDS_WORKUP
-    techniques = _TECHNIQUES.intersection(levels)
-    if len(techniques) == 1:
-        return next(iter(techniques))
-    if techniques:
+    kyphoplasty, vertebroplasty = _KYPHOPLASTY in levels, _VERTEBROPLASTY in levels
+    if kyphoplasty and vertebroplasty:
         return _MIXED
+    if kyphoplasty:
+        return _KYPHOPLASTY
+    if vertebroplasty:
+        return _VERTEBROPLASTY
     return _EITHER if _EITHER in levels else _CONSERVATIVE
 
 
-def _unique(lists: list[list[str]]) -> list[str]:
+def _unique(lists: list[Sequence[str]]) -> list[str]:
     """The items of ``lists``, each once, in order of first appearance."""
     if len(lists) == 1:
         return list(lists[0])
@@ -91,52 +134,52 @@ def _unique(lists: list[list[str]]) -> list[str]:
 
 
 def _ordinal(facts: LevelFacts) -> int:
-    return facts.fracture.level.ordinal
+    return ORDINAL[facts.fracture.level]
+
+
+def _treated(level: LevelVerdict) -> TreatedLevel:
+    facts = level.facts
+    return TreatedLevel(
+        facts.fracture.level,
+        level.recommendation,
+        facts.loss_pct if facts.loss_pct is not None else 0.0,
+        cement_leak_risk(facts),
+        facts.fracture.etiology is _OSTEOPOROTIC,
+    )
 
 
 def evaluate(case: Case) -> Verdict:
     """Judge a validated case under the current rulebook: every level's facts, decision and rule
     ids, the overall recommendation and the plan."""
-    contraindications = [r.id for r in C_RULES if r.holds(case, 0)]
+    patient = judge_patient(case)
     all_facts = [level_facts(case, i) for i in range(len(case.fractures))]
     if len(all_facts) > 1:
         all_facts.sort(key=_ordinal)
 
     levels: list[LevelVerdict] = []
     decisions: list[Recommendation] = []
-    treated: list[TreatedLevel] = []
     for facts in all_facts:
-        decision, rule_ids, missing = decide_level(case, facts, contraindications)
+        decision, rule_ids, missing = decide_level(patient, facts)
         decisions.append(decision)
-        if decision in _TREATED:
-            treated.append(
-                TreatedLevel(  # level, recommendation, loss_pct, leak_risk, osteoporotic
-                    facts.fracture.level,
-                    decision,
-                    facts.loss_pct if facts.loss_pct is not None else 0.0,
-                    cement_leak_risk(case, facts),
-                    facts.fracture.etiology is _OSTEOPOROTIC,
-                )
-            )
-        cautions = [r.id for r in LEVEL_CAUTIONS if r.holds(case, facts)]
-        levels.append(LevelVerdict(facts, decision, rule_ids, cautions, missing))
-    overall = compose(decisions, bool(contraindications))
-    missing_all: list[str] = []
-    if overall is _NEEDS_WORKUP:
-        missing_all = _unique([level.missing for level in levels])
-    return Verdict(
-        case_id=case.case_id,
-        recommendation=overall,
-        levels=levels,
-        reasons=_unique([level.reasons for level in levels]),
-        cautions=[r.id for r in PATIENT_CAUTIONS if r.holds(case, len(treated))],
-        missing=missing_all,
-        plan=make_plan(
+        levels.append(LevelVerdict(facts, decision, rule_ids, level_cautions(facts), missing))
+    overall = compose(decisions, patient.contraindicated)
+    treated = [level for level in levels if level.recommendation in _TREATED]
+    plan = None
+    if overall in PLANNED_RECOMMENDATIONS:
+        plan = make_plan(
             overall,
-            treated,
+            [_treated(level) for level in treated],
             asa_class=case.patient.asa_class,
             severe_pulmonary_disease=case.patient.severe_pulmonary_disease,
-        ),
+        )
+    return Verdict(
+        case.case_id,
+        overall,
+        levels,
+        _unique([level.reasons for level in levels]),
+        patient_cautions(case, len(treated)),
+        _unique([level.missing for level in levels]) if overall is _NEEDS_WORKUP else [],
+        plan,
     )
 
 
@@ -156,7 +199,7 @@ def _level_assessment(level: LevelVerdict) -> LevelAssessment:
         timing=facts.timing,
         reasons=[citation(rule_id) for rule_id in level.reasons],
         cautions=[citation(rule_id) for rule_id in level.cautions],
-        missing=level.missing,
+        missing=list(level.missing),
     )
 
 
@@ -172,7 +215,7 @@ def to_assessment(verdict: Verdict) -> Assessment:
         reasons=[citation(rule_id) for rule_id in verdict.reasons],
         cautions=[citation(rule_id) for rule_id in verdict.cautions],
         missing=verdict.missing,
-        plan=verdict.plan,
+        plan=verdict.plan.model() if verdict.plan is not None else None,
     )
 
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from vertebro.guidance import scores
 from vertebro.model.assessment import Score
 from vertebro.model.case import Case, Fracture
-from vertebro.model.enums import Etiology, Timing
+from vertebro.model.enums import NEOPLASTIC_ETIOLOGIES, Etiology, Timing
 from vertebro.morphometry import (
-    Heights,
     LossSource,
     OFClass,
     Shape,
@@ -23,10 +22,12 @@ from vertebro.morphometry import (
 
 __all__ = ["LevelFacts", "level_facts"]
 
-#: W-1: a fracture at most this old (weeks) is treated in the favourable window.
+#: W-1 / W-2: a fracture at most this old (weeks) is in the favourable window, an older one
+#: late; an unknown age gives an unknown timing.
 _FAVOURABLE_WEEKS = 6.0
 _UNKNOWN, _FAVOURABLE, _LATE = Timing.UNKNOWN, Timing.FAVOURABLE, Timing.LATE
 _OSTEOPOROTIC = Etiology.OSTEOPOROTIC
+_NO_FIELDS: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -35,7 +36,6 @@ class LevelFacts:
 
     index: int
     fracture: Fracture
-    heights: Heights | None
     loss_pct: float | None
     loss_source: LossSource
     grade: int | None
@@ -48,49 +48,46 @@ class LevelFacts:
     timing: Timing
 
 
-def _timing(age_weeks: float | None) -> Timing:
-    """W-1 / W-2: ≤ 6 weeks favourable, > 6 late, unknown otherwise."""
-    if age_weeks is None:
-        return _UNKNOWN
-    return _FAVOURABLE if age_weeks <= _FAVOURABLE_WEEKS else _LATE
-
-
 def level_facts(case: Case, index: int) -> LevelFacts:
     """Compute M-1 to M-6, S-1 to S-3 and W for ``case.fractures[index]``."""
     fracture = case.fractures[index]
     given, landmarks = fracture.heights_mm, fracture.landmarks_mm
     reference = fracture.reference_height_mm
-    heights: Heights | None = None
+    heights: tuple[float, float, float] | None = None
     if given is not None:
-        heights = Heights(given.anterior, given.middle, given.posterior)
+        heights = (given.anterior, given.middle, given.posterior)
     elif landmarks is not None:
         heights = heights_from_landmarks_mm(landmarks.__dict__)
     loss, source = height_loss_pct(fracture.height_loss_pct, heights, reference)
     grade = genant_grade(loss)
-    shape = shape_of(grade, heights, reference)
-    wedge = wedge_angle_deg(landmarks.__dict__) if landmarks is not None else None
-    of_class, of_missing = fracture.of_class, []
-    if of_class is None and fracture.etiology is _OSTEOPOROTIC:
-        of_class, names = derive_of_class(
-            tension_band_failure=fracture.tension_band_failure,
-            endplates_involved=fracture.endplates_involved,
-            loss_pct=loss,
-            posterior_wall=fracture.posterior_wall,
-            mri_edema=fracture.mri_edema,
-        )
-        of_missing = [f"fractures[{index}].{name}" for name in names]
+    etiology = fracture.etiology
+    of_class = fracture.of_class
+    of_score = sins = scores.NOT_APPLICABLE  # S-1 and S-3 apply to some etiologies only
+    if etiology is _OSTEOPOROTIC:
+        of_missing = _NO_FIELDS
+        if of_class is None:
+            of_class, of_missing = derive_of_class(
+                tension_band_failure=fracture.tension_band_failure,
+                endplates_involved=fracture.endplates_involved,
+                loss_pct=loss,
+                posterior_wall=fracture.posterior_wall,
+                mri_edema=fracture.mri_edema,
+            )
+        of_score = scores.of_score(case, fracture, of_class, index, of_missing)
+    elif etiology in NEOPLASTIC_ETIOLOGIES:
+        sins = scores.sins(case, fracture, index, loss)
+    age = fracture.age_weeks
     return LevelFacts(  # positional, in field order: this runs for every level of every case
         index,
         fracture,
-        heights,
         loss,
         source,
         grade,
-        shape,
-        wedge,
+        shape_of(grade, heights, reference),
+        wedge_angle_deg(landmarks.__dict__) if landmarks is not None else None,
         of_class,
-        scores.of_score(case, fracture, of_class, of_missing),
+        of_score,
         scores.tlics(case, fracture, index),
-        scores.sins(case, fracture, index, loss),
-        _timing(fracture.age_weeks),
+        sins,
+        _UNKNOWN if age is None else _FAVOURABLE if age <= _FAVOURABLE_WEEKS else _LATE,
     )

@@ -33,6 +33,9 @@ NOT_APPLICABLE = build(Score, value=None, interpretation=None, missing=[])
 #: paths a score lacked), so each distinct one is built once and shared.
 _COMPUTED: dict[tuple[int, str], Score] = {}
 _UNKNOWN: dict[tuple[str, ...], Score] = {}
+_UNKNOWN_AT: dict[tuple[int, tuple[str, ...], bool], Score] = {}
+_NEUROLOGY_PATH = "clinical.neurology"
+_PLC = ("plc",)
 
 
 def _score(value: int, interpretation: str) -> Score:
@@ -51,17 +54,35 @@ def _unknown(missing: list[str]) -> Score:
     return score
 
 
+def _unknown_at(index: int, fields: tuple[str, ...], neurology: bool = False) -> Score:
+    """The unknown score lacking ``fractures[index].<field>`` for each of ``fields``, then
+    ``clinical.neurology`` when ``neurology`` (built once per combination)."""
+    key = (index, fields, neurology)
+    score = _UNKNOWN_AT.get(key)
+    if score is None:
+        missing = [f"fractures[{index}].{name}" for name in fields]
+        if neurology:
+            missing.append(_NEUROLOGY_PATH)
+        score = _UNKNOWN_AT[key] = _unknown(missing)
+    return score
+
+
 def of_score(
-    case: Case, fracture: Fracture, of_class: OFClass | None, of_missing: list[str]
+    case: Case,
+    fracture: Fracture,
+    of_class: OFClass | None,
+    index: int,
+    of_missing: tuple[str, ...] = (),
 ) -> Score:
-    """S-1 (Schnake 2018): OF score of an osteoporotic fracture; ``of_missing`` are M-6's paths.
+    """S-1 (Schnake 2018): OF score of the osteoporotic fracture at ``index``; ``of_missing``
+    are the fields M-6 lacked when the class is unknown.
 
     ≤ 5 conservative, 6 either, ≥ 7 operative.
     """
     if fracture.etiology is not _OSTEOPOROTIC:
         return NOT_APPLICABLE
     if of_class is None:
-        return _unknown(of_missing)
+        return _unknown_at(index, of_missing)
     patient, clinical = case.patient, case.clinical
     value = 2 * of_class.number
     if (patient.t_score is not None and patient.t_score < -3.0) or (
@@ -106,18 +127,10 @@ def tlics(case: Case, fracture: Fracture, index: int) -> Score:
 
     ≤ 3 non_operative, 4 either, ≥ 5 operative.
     """
-    missing = []
-    if fracture.plc is None:
-        missing.append(f"fractures[{index}].plc")
-    if case.clinical.neurology is _UNKNOWN_NEUROLOGY:
-        missing.append("clinical.neurology")
-    if missing or fracture.plc is None:
-        return _unknown(missing)
-    value = (
-        _TLICS_MORPHOLOGY[fracture.morphology]
-        + _TLICS_PLC[fracture.plc]
-        + _TLICS_NEUROLOGY[case.clinical.neurology]
-    )
+    plc, neurology = fracture.plc, case.clinical.neurology
+    if plc is None or neurology is _UNKNOWN_NEUROLOGY:
+        return _unknown_at(index, _PLC if plc is None else (), neurology is _UNKNOWN_NEUROLOGY)
+    value = _TLICS_MORPHOLOGY[fracture.morphology] + _TLICS_PLC[plc] + _TLICS_NEUROLOGY[neurology]
     reading = "non_operative" if value <= 3 else "either" if value == 4 else "operative"
     return _score(value, reading)
 

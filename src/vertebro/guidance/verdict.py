@@ -7,11 +7,12 @@ Two writers read a :class:`Verdict`: :func:`vertebro.guidance.engine.to_assessme
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vertebro.guidance.facts import LevelFacts
-from vertebro.model.assessment import Plan
 from vertebro.model.enums import Recommendation
+from vertebro.planning import ProcedurePlan
 
 __all__ = ["LevelVerdict", "Verdict"]
 
@@ -22,9 +23,9 @@ class LevelVerdict:
 
     facts: LevelFacts
     recommendation: Recommendation
-    reasons: list[str]
-    cautions: list[str]
-    missing: list[str]
+    reasons: Sequence[str]
+    cautions: Sequence[str]
+    missing: Sequence[str]
 
 
 @dataclass(slots=True)
@@ -38,4 +39,4 @@ class Verdict:
     reasons: list[str]
     cautions: list[str]
     missing: list[str]
-    plan: Plan | None
+    plan: ProcedurePlan | None

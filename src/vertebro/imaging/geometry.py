@@ -31,7 +31,7 @@ from vertebro.imaging.components import label, trilinear
 from vertebro.imaging.labelmap import SpineLabels, VertebraMask
 from vertebro.imaging.labels import evaluable_level
 from vertebro.imaging.volume import FloatArray
-from vertebro.morphometry import Heights, heights_from_landmarks_mm, round_tenth
+from vertebro.morphometry import MAX_HEIGHT_MM, Heights, heights_from_landmarks_mm, round_tenth
 
 __all__ = [
     "CUT_FACE_FRACTION",
@@ -70,7 +70,6 @@ MIN_BODY_VOLUME_MM3 = 2000.0
 CUT_FACE_FRACTION = 0.25
 #: In-plane components smaller than this share of the largest are not the body section.
 MIN_SECTION_SHARE = 0.25
-_MAX_HEIGHT_MM = 80.0
 _LINE_MARGIN_MM = 1.0
 _ANTERIOR = np.array([0.0, 1.0, 0.0])
 _SUPERIOR = np.array([0.0, 0.0, 1.0])
@@ -386,7 +385,7 @@ def _measure_level(
     ordered = {key: landmarks[key] for key in LANDMARKS}
     raw = heights_from_landmarks_mm(ordered)
     heights = Heights(*(round_tenth(h) for h in raw))
-    if any(not 0.0 < h <= _MAX_HEIGHT_MM for h in heights):
+    if any(not 0.0 < h <= MAX_HEIGHT_MM for h in heights):
         return result("too_small", section, origin, body_centroid, volume, ordered, None)
     return result(None, section, origin, body_centroid, volume, ordered, heights)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from vertebro.model.enums import (
     Anaesthesia,
@@ -15,6 +15,7 @@ from vertebro.model.enums import (
     Timing,
     Viscosity,
 )
+from vertebro.model.fields import StrictModel
 from vertebro.model.level import Level
 from vertebro.morphometry import LossSource, OFClass, Shape
 
@@ -33,17 +34,7 @@ __all__ = [
 ASSESSMENT_SCHEMA = "vertebro.assessment/1"
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-    )
-
-
-class RuleCitation(_Out):
+class RuleCitation(StrictModel):
     """A rule that applied: its id (``"C-1"``), its statement and its source tags."""
 
     rule: str
@@ -51,7 +42,7 @@ class RuleCitation(_Out):
     source: list[str]
 
 
-class Score(_Out):
+class Score(StrictModel):
     """A clinical score (rulebook S): value, its reading, and the fields it lacked."""
 
     value: int | None
@@ -59,13 +50,13 @@ class Score(_Out):
     missing: list[str]
 
 
-class Scores(_Out):
+class Scores(StrictModel):
     of_score: Score
     tlics: Score
     sins: Score
 
 
-class LevelAssessment(_Out):
+class LevelAssessment(StrictModel):
     """Everything vertebro concludes about one fractured level."""
 
     level: Level
@@ -83,7 +74,7 @@ class LevelAssessment(_Out):
     missing: list[str]
 
 
-class Session(_Out):
+class Session(StrictModel):
     """One procedure session (P-1, P-4, P-5, A-1)."""
 
     levels: list[Level]
@@ -92,7 +83,7 @@ class Session(_Out):
     discharge: Discharge
 
 
-class PlannedLevel(_Out):
+class PlannedLevel(StrictModel):
     """How one level is treated (P-0, P-2, P-3)."""
 
     level: Level
@@ -102,7 +93,7 @@ class PlannedLevel(_Out):
     cement_viscosity: Viscosity
 
 
-class Plan(_Out):
+class Plan(StrictModel):
     """The procedure plan and aftercare (rulebook P and A)."""
 
     sessions: list[Session]
@@ -111,7 +102,7 @@ class Plan(_Out):
     follow_up: list[RuleCitation]
 
 
-class Assessment(_Out):
+class Assessment(StrictModel):
     """The assessment of one case, rule by rule, under one rulebook version."""
 
     schema_: Literal["vertebro.assessment/1"] = Field(alias="schema")

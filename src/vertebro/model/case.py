@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StrictInt, field_validator
+from pydantic import Field, Strict, StrictBool, StrictInt, field_validator
 
 from vertebro.model.enums import (
     Alignment,
@@ -25,6 +25,7 @@ from vertebro.model.enums import (
     Setting,
     Sex,
 )
+from vertebro.model.fields import StrictModel
 from vertebro.model.level import Level
 from vertebro.morphometry import MAX_HEIGHT_MM, OFClass, heights_from_landmarks_mm
 
@@ -37,18 +38,7 @@ Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 Point = tuple[Number, Number]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        use_enum_values=False,
-    )
-
-
-class Patient(_Strict):
+class Patient(StrictModel):
     """``patient``: who is treated and what would forbid or complicate it."""
 
     age_years: Annotated[StrictInt, Field(ge=0, le=120)]
@@ -66,7 +56,7 @@ class Patient(_Strict):
     severe_pulmonary_disease: StrictBool = False
 
 
-class Clinical(_Strict):
+class Clinical(StrictModel):
     """``clinical``: pain, function and neurology."""
 
     pain_nrs: Annotated[StrictInt, Field(ge=0, le=10)]
@@ -82,7 +72,7 @@ class Clinical(_Strict):
     neurology: Neurology
 
 
-class HeightsMm(_Strict):
+class HeightsMm(StrictModel):
     """Vertebral body heights, mm, each in (0, 80]."""
 
     anterior: Annotated[Number, Field(gt=0, le=MAX_HEIGHT_MM)]
@@ -90,7 +80,7 @@ class HeightsMm(_Strict):
     posterior: Annotated[Number, Field(gt=0, le=MAX_HEIGHT_MM)]
 
 
-class LandmarksMm(_Strict):
+class LandmarksMm(StrictModel):
     """Six-point morphometry, each ``[x, y]`` mm in one sagittal plane
     (x posterior → anterior, y caudal → cranial)."""
 
@@ -105,7 +95,7 @@ class LandmarksMm(_Strict):
 _SIDES = ("anterior", "middle", "posterior")
 
 
-class Fracture(_Strict):
+class Fracture(StrictModel):
     """One fractured level (``fractures[]``)."""
 
     level: Level
@@ -140,7 +130,7 @@ class Fracture(_Strict):
         """Rulebook M-1: each landmark height must be > 0 and ≤ 80 mm."""
         if value is None:
             return value
-        heights = heights_from_landmarks_mm(value.model_dump())
+        heights = heights_from_landmarks_mm(value.__dict__)
         bad = [
             f"{side} height {h:.1f} mm"
             for side, h in zip(_SIDES, heights, strict=True)
@@ -151,7 +141,7 @@ class Fracture(_Strict):
         return value
 
 
-class Case(_Strict):
+class Case(StrictModel):
     """A case ``vertebro.case/1``: one patient, their clinical picture and 1–17 fractures."""
 
     schema_: Literal["vertebro.case/1"] = Field(alias="schema")
@@ -163,6 +153,8 @@ class Case(_Strict):
     @field_validator("fractures")
     @classmethod
     def _levels_unique(cls, value: list[Fracture]) -> list[Fracture]:
+        if len({fracture.level for fracture in value}) == len(value):
+            return value
         seen: dict[Level, int] = {}
         for i, fracture in enumerate(value):
             if fracture.level in seen:

@@ -1,4 +1,5 @@
-"""Field types shared by the registry documents (``spec/registry-v1.md``), as strict as the case.
+"""The strict model base of every vertebro document (case, assessment, procedure, follow-up)
+and the field types the registry documents share (``spec/registry-v1.md``).
 
 Dates are ISO calendar dates written ``YYYY-MM-DD`` (JSON strings); free text is a
 non-empty string without NUL or other control characters (tab and newline allowed).
@@ -19,7 +20,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class StrictModel(BaseModel):
-    """Unknown keys forbidden, immutable, the JSON names on the way in and out."""
+    """Unknown keys forbidden, immutable, the JSON names on the way in and out, enums kept
+    as enums."""
 
     model_config = ConfigDict(
         extra="forbid",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Level", "are_consecutive"]
+__all__ = ["ORDINAL", "Level", "are_consecutive"]
 
 
 class Level(StrEnum):
@@ -37,11 +37,7 @@ class Level(StrEnum):
     @property
     def ordinal(self) -> int:
         """Position from the top: T1 is 0, L5 is 16."""
-        return _INDEX[self]
-
-    @property
-    def is_thoracic(self) -> bool:
-        return str.startswith(self, "T")
+        return ORDINAL[self]
 
     @property
     def is_lumbar(self) -> bool:
@@ -51,27 +47,28 @@ class Level(StrEnum):
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return _INDEX[self] < _INDEX[other]
+        return ORDINAL[self] < ORDINAL[other]
 
     def __le__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return _INDEX[self] <= _INDEX[other]
+        return ORDINAL[self] <= ORDINAL[other]
 
     def __gt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return _INDEX[self] > _INDEX[other]
+        return ORDINAL[self] > ORDINAL[other]
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
-        return _INDEX[self] >= _INDEX[other]
+        return ORDINAL[self] >= ORDINAL[other]
 
     __hash__ = str.__hash__
 
 
-_INDEX: dict[Level, int] = {lv: i for i, lv in enumerate(Level)}
+#: Each level's position from the top (T1 is 0, L5 is 16).
+ORDINAL: dict[Level, int] = {lv: i for i, lv in enumerate(Level)}
 
 
 def are_consecutive(upper: Level, lower: Level) -> bool:

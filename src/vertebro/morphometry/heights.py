@@ -83,13 +83,9 @@ def heights_from_landmarks_mm(landmarks: Mapping[str, Point]) -> Heights:
     )
 
 
-def _clamp_pct(x: float) -> float:
-    return min(100.0, max(0.0, x))
-
-
 def height_loss_pct(
     given_pct: float | None,
-    heights: Heights | None,
+    heights: tuple[float, float, float] | None,
     reference_mm: float | None,
 ) -> tuple[float | None, LossSource]:
     """M-2: the height loss (%, rounded to 0.1 half up, clamped to 0–100) and its source.
@@ -104,15 +100,16 @@ def height_loss_pct(
     (25.0, <LossSource.REFERENCE: 'reference'>)
     """
     if given_pct is not None:
-        return _clamp_pct(round_tenth(given_pct)), _GIVEN
-    if heights is None:
+        raw, source = given_pct, _GIVEN
+    elif heights is None:
         return None, _NONE
-    ha, hm, hp = heights
-    if reference_mm is not None:
-        raw = 100.0 * (1.0 - min(ha, hm, hp) / reference_mm)
-        return _clamp_pct(round_tenth(raw)), _REFERENCE
-    raw = 100.0 * (1.0 - min(ha, hm) / hp)
-    return _clamp_pct(round_tenth(raw)), _POSTERIOR_RATIO
+    elif reference_mm is not None:
+        raw, source = 100.0 * (1.0 - min(heights) / reference_mm), _REFERENCE
+    else:
+        ha, hm, hp = heights
+        raw, source = 100.0 * (1.0 - min(ha, hm) / hp), _POSTERIOR_RATIO
+    loss = round_tenth(raw)
+    return (loss if 0.0 < loss <= 100.0 else min(100.0, max(0.0, loss))), source  # -0.0 → 0.0
 
 
 def genant_grade(loss_pct: float | None) -> int | None:
@@ -133,7 +130,7 @@ def genant_grade(loss_pct: float | None) -> int | None:
 
 
 def shape_of(
-    grade: int | None, heights: Heights | None, reference_mm: float | None
+    grade: int | None, heights: tuple[float, float, float] | None, reference_mm: float | None
 ) -> Shape | None:
     """M-4: ``normal`` for grade 0; else the lowest of Ha/Hp (wedge), Hm/Hp (biconcave),
     Hp/R (crush, only with R), ties in that order; ``None`` without heights or grade.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = ["round_tenth"]
@@ -23,12 +22,15 @@ def round_tenth(x: float) -> float:
     >>> round_tenth(0.25), round_tenth(2.675), round_tenth(-2.25)
     (0.3, 2.7, -2.3)
     """
-    x = float(x)
-    scaled = abs(x) * 10.0
-    if scaled < _FAST_LIMIT:
-        whole = math.floor(scaled)
+    scaled = x * 10.0
+    if 0.0 < scaled < _FAST_LIMIT:  # the common case: a loss, a height, a positive angle
+        whole = int(scaled)
         fraction = scaled - whole
         if abs(fraction - 0.5) > _TIE_MARGIN:
-            units = whole + 1 if fraction > 0.5 else whole
-            return math.copysign(units / 10.0, x)
-    return float(Decimal(repr(x)).quantize(_TENTH, ROUND_HALF_UP))
+            return (whole + 1 if fraction > 0.5 else whole) / 10.0
+    elif -_FAST_LIMIT < scaled < 0.0:
+        whole = int(-scaled)
+        fraction = -scaled - whole
+        if abs(fraction - 0.5) > _TIE_MARGIN:
+            return -((whole + 1 if fraction > 0.5 else whole) / 10.0)
+    return float(Decimal(repr(float(x))).quantize(_TENTH, ROUND_HALF_UP))  # ties, 0, huge, nan

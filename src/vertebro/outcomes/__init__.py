@@ -3,7 +3,7 @@
 A registry's patients are held as arrays (``columns``) and reduced to tallies per
 technique group and Genant stratum (``cells``), so that a million follow-ups take a second;
 the statistics then run over those tallies (``tally``), with the same results as over the
-samples themselves. The distributions are the standard library's (``_distributions``).
+samples themselves. The normal, t and chi-square distributions are ``scipy.stats``.
 
 Definitions: ``spec/registry-v1.md`` ("Follow-up", "Outcomes") and rulebook section R.
 

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from vertebro.outcomes._distributions import norm_sf, t_ppf
+from scipy import stats
+
 from vertebro.outcomes._ranks import mann_whitney_u_counts, midranks
 from vertebro.outcomes.cells import GRADE_STRATA, Cell, cells, group_totals
 from vertebro.outcomes.columns import OutcomeColumns
@@ -104,7 +105,7 @@ def mann_whitney_p(first: Sequence[float], second: Sequence[float]) -> float | N
     if variance <= 0.0:  # every value tied: no evidence of a shift
         return 1.0
     z = (u - n1 * n2 / 2.0 - 0.5) / math.sqrt(variance)
-    return min(1.0, 2.0 * norm_sf(z))
+    return min(1.0, 2.0 * float(stats.norm.sf(z)))
 
 
 def _variance(values: Sequence[float]) -> float:
@@ -153,7 +154,7 @@ def mann_whitney_p_counts(first: Tally, second: Tally) -> float | None:
     if variance <= 0.0:
         return 1.0
     z = (u - n1 * n2 / 2.0 - 0.5) / math.sqrt(variance)
-    return min(1.0, 2.0 * norm_sf(z))
+    return min(1.0, 2.0 * float(stats.norm.sf(z)))
 
 
 def mean_difference_counts(first: Tally, second: Tally, confidence: float = 0.95) -> MeanDifference:
@@ -176,7 +177,7 @@ def _welch(
         return MeanDifference(difference, None, None, None, p, n1, n2)
     share_a, share_b = a / (a + b), b / (a + b)  # scaled so tiny variances cannot underflow
     df = 1.0 / (share_a * share_a / (n1 - 1) + share_b * share_b / (n2 - 1))
-    half = t_ppf(0.5 + confidence / 2.0, df) * math.sqrt(a + b)
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, df)) * math.sqrt(a + b)
     return MeanDifference(difference, difference - half, difference + half, df, p, n1, n2)
 
 
@@ -184,7 +185,8 @@ def _welch(
 class GroupComparison:
     """KP − VP at every timed visit: mean changes, success differences and the log-rank.
 
-    ``randomised`` is always false: the caveat travels with the numbers.
+    The comparison is never randomised (the technique follows the height loss): the report
+    labels it so (``CaveatCode.NON_RANDOMISED``).
     """
 
     n_kyphoplasty: int
@@ -192,7 +194,6 @@ class GroupComparison:
     changes: dict[Score, dict[Visit, MeanDifference]]
     success: dict[Criterion, dict[Visit, ProportionDifference]]
     new_fracture_logrank: LogRank
-    randomised: bool = False
 
 
 class GroupTallies(Protocol):

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vertebro.outcomes._distributions import norm_sf, t_ppf
+from scipy import stats
+
 from vertebro.outcomes._ranks import midranks, signed_rank_counts
 from vertebro.outcomes.records import (
     TIMED_VISITS,
@@ -113,7 +114,7 @@ def wilcoxon_signed_rank_p(differences: Sequence[float]) -> float | None:
         return _exact_two_sided(signed_rank_counts(doubled), round(2 * w_plus))
     variance = (n * (n + 1) * (2 * n + 1) - sum(g**3 - g for g in groups) / 2.0) / 24.0
     z = (w_plus - n * (n + 1) / 4.0) / math.sqrt(variance)
-    return min(1.0, 2.0 * norm_sf(abs(z)))
+    return min(1.0, 2.0 * float(stats.norm.sf(abs(z))))
 
 
 def paired_change(differences: Sequence[float], confidence: float = 0.95) -> PairedChange:
@@ -131,7 +132,7 @@ def paired_change(differences: Sequence[float], confidence: float = 0.95) -> Pai
     if n < 2:
         return PairedChange(mean, None, None, None, n, p)
     sd = math.sqrt(squares / (n - 1))
-    half = t_ppf(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1)) * sd / math.sqrt(n)
     return PairedChange(mean, mean - half, mean + half, sd, n, p)
 
 
@@ -159,7 +160,7 @@ def wilcoxon_p_counts(tally: Tally) -> float | None:
         below += t
     variance = (n * (n + 1) * (2 * n + 1) - ties / 2.0) / 24.0
     z = (w_plus - n * (n + 1) / 4.0) / math.sqrt(variance)
-    return min(1.0, 2.0 * norm_sf(abs(z)))
+    return min(1.0, 2.0 * float(stats.norm.sf(abs(z))))
 
 
 def paired_change_counts(tally: Tally, confidence: float = 0.95) -> PairedChange:
@@ -169,7 +170,7 @@ def paired_change_counts(tally: Tally, confidence: float = 0.95) -> PairedChange
         return paired_change(expand(tally), confidence)
     _, mean, squares = moments(tally)
     sd = math.sqrt(squares / (n - 1))
-    half = t_ppf(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1)) * sd / math.sqrt(n)
     return PairedChange(mean, mean - half, mean + half, sd, n, wilcoxon_p_counts(tally))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from vertebro.outcomes._distributions import norm_ppf
+from scipy import stats
 
 __all__ = ["Proportion", "ProportionDifference", "newcombe_difference", "wilson"]
 
@@ -61,7 +61,7 @@ def wilson(events: int, n: int, confidence: float = 0.95) -> Proportion:
     _check_counts(events, n)
     if n == 0:
         return Proportion(None, None, None, events, n)
-    z = norm_ppf(0.5 + confidence / 2.0)
+    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
     p = events / n
     z2 = z * z
     centre = p + z2 / (2.0 * n)

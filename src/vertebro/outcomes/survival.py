@@ -26,7 +26,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from vertebro.outcomes._distributions import chi2_1_sf, norm_ppf
+from scipy import stats
+
 from vertebro.outcomes.records import PatientOutcome
 
 __all__ = [
@@ -131,7 +132,7 @@ def kaplan_meier_counts(
         return KaplanMeier((0,), (1.0,), (None,), (None,), (0,), (0,), (0,), 0, confidence)
     if distinct[0] != 0:
         distinct.insert(0, 0)
-    z = norm_ppf(0.5 + confidence / 2.0)
+    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
     at_risk = n
     s = 1.0
     greenwood = 0.0
@@ -212,7 +213,9 @@ def log_rank_counts(first: SurvivalTally, second: SurvivalTally) -> LogRank:
     if variance <= 0.0:
         return LogRank(None, None, (observed1, observed2), (expected1, expected2))
     chi2 = (observed1 - expected1) ** 2 / variance
-    return LogRank(chi2, chi2_1_sf(chi2), (observed1, observed2), (expected1, expected2))
+    return LogRank(
+        chi2, float(stats.chi2.sf(chi2, 1)), (observed1, observed2), (expected1, expected2)
+    )
 
 
 def new_fracture_times(patients: Iterable[PatientOutcome]) -> tuple[list[int], list[bool]]:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from vertebro.guidance.catalogue import aftercare_texts
-from vertebro.model.assessment import RuleCitation, Session
+from vertebro.model.assessment import RuleCitation
 from vertebro.model.enums import Discharge, Technique
 from vertebro.model.fast import build
 
-__all__ = ["aftercare_items", "follow_up_items", "shared_items"]
+__all__ = ["aftercare_items", "follow_up_items", "shared_item_lists", "shared_items"]
 
 
 _SAME_DAY, _OVERNIGHT = Discharge.SAME_DAY, Discharge.OVERNIGHT
@@ -55,40 +55,56 @@ def _items() -> _Items:
     )
 
 
-def _discharge(items: _Items, sessions: Sequence[Session]) -> RuleCitation:
-    """A-1 as one item: same-day, overnight, or per session when they differ."""
-    kinds = {s.discharge for s in sessions}
-    if kinds == {_SAME_DAY}:
-        return items.same_day
-    if kinds == {_OVERNIGHT}:
-        return items.overnight
+def _mixed_discharge(items: _Items, discharges: Sequence[Discharge]) -> RuleCitation:
+    """A-1 as one item when the sessions' discharges differ: each session's, in order."""
     words = {_SAME_DAY: "same day", _OVERNIGHT: "overnight"}
-    per_session = "; ".join(f"session {i} {words[s.discharge]}" for i, s in enumerate(sessions, 1))
+    per_session = "; ".join(f"session {i} {words[kind]}" for i, kind in enumerate(discharges, 1))
     text = items.discharge_mixed.format(sessions=per_session)
     return _citation("A-1", text, items.discharge_source)
 
 
-def aftercare_items(
-    sessions: Sequence[Session], techniques: Collection[Technique], osteoporotic: bool
-) -> list[RuleCitation]:
-    """``plan.aftercare``: A-1, A-2 (the VP item first, then KP), A-3, A-5 when a treated
-    level is osteoporotic, A-6."""
+def _aftercare(
+    discharge: RuleCitation, vertebroplasty: bool, kyphoplasty: bool, osteoporotic: bool
+) -> tuple[RuleCitation, ...]:
     items = _items()
-    out = [_discharge(items, sessions)]
-    if _VP in techniques:
+    out = [discharge]
+    if vertebroplasty:
         out.append(items.vertebroplasty)
-    if _KP in techniques:
+    if kyphoplasty:
         out.append(items.kyphoplasty)
     out.append(items.soreness)
     if osteoporotic:
         out.append(items.osteoporosis)
     out.append(items.warning_signs)
-    return out
+    return tuple(out)
 
 
-def follow_up_items() -> list[RuleCitation]:
-    """``plan.follow_up``: the six A-4 visits, 1 day to 12 months."""
-    return list(_items().follow_up)
+@cache
+def _shared_aftercare(
+    discharge: Discharge, vertebroplasty: bool, kyphoplasty: bool, osteoporotic: bool
+) -> tuple[RuleCitation, ...]:
+    items = _items()
+    item = items.same_day if discharge is _SAME_DAY else items.overnight
+    return _aftercare(item, vertebroplasty, kyphoplasty, osteoporotic)
+
+
+def aftercare_items(
+    discharges: Sequence[Discharge], techniques: Collection[Technique], osteoporotic: bool
+) -> tuple[RuleCitation, ...]:
+    """``plan.aftercare``: A-1 (same day or overnight, or each session's when they differ),
+    A-2 (the VP item first, then KP), A-3, A-5 when a treated level is osteoporotic, A-6.
+    Plans whose sessions share one discharge share one tuple of items."""
+    vertebroplasty, kyphoplasty = _VP in techniques, _KP in techniques
+    first = discharges[0]
+    if all(kind is first for kind in discharges):
+        return _shared_aftercare(first, vertebroplasty, kyphoplasty, osteoporotic)
+    discharge = _mixed_discharge(_items(), discharges)
+    return _aftercare(discharge, vertebroplasty, kyphoplasty, osteoporotic)
+
+
+def follow_up_items() -> tuple[RuleCitation, ...]:
+    """``plan.follow_up``: the six A-4 visits, 1 day to 12 months (one shared tuple)."""
+    return _items().follow_up
 
 
 def shared_items() -> tuple[RuleCitation, ...]:
@@ -105,3 +121,16 @@ def shared_items() -> tuple[RuleCitation, ...]:
         items.warning_signs,
         *items.follow_up,
     )
+
+
+def shared_item_lists() -> tuple[tuple[RuleCitation, ...], ...]:
+    """Every tuple of items that plans share: the follow-up visits and each aftercare list
+    of sessions with one discharge."""
+    lists = [follow_up_items()]
+    for discharge in (_SAME_DAY, _OVERNIGHT):
+        for vertebroplasty, kyphoplasty in ((True, False), (False, True), (True, True)):
+            for osteoporotic in (False, True):
+                lists.append(
+                    _shared_aftercare(discharge, vertebroplasty, kyphoplasty, osteoporotic)
+                )
+    return tuple(lists)

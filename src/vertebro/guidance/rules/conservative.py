@@ -1,15 +1,18 @@
-"""Q — not a candidate now: the level stays ``conservative`` (the first that holds)."""
+"""Q — not a candidate now: the level stays ``conservative`` (the first that holds).
+
+Q-1, Q-2 and Q-5 are about the patient, Q-3 and Q-4 about the level; the engine judges the
+patient's once per case and keeps the rulebook's order (Q-1, Q-2, Q-3, Q-4, Q-5).
+"""
 
 from __future__ import annotations
 
 from vertebro.guidance.facts import LevelFacts
-from vertebro.guidance.rules.base import LevelRule
-from vertebro.model.case import Case
-from vertebro.model.enums import PainTrend, Recommendation, Setting
+from vertebro.model.case import Clinical
+from vertebro.model.enums import PainTrend, Setting
 
-__all__ = ["Q_RULES", "severe_inpatient_pain"]
+__all__ = ["Q_IDS", "conservative_at", "conservative_for_patient", "pain_controlled"]
 
-_CONSERVATIVE = Recommendation.CONSERVATIVE
+Q_IDS = ("Q-1", "Q-2", "Q-3", "Q-4", "Q-5")
 _IMPROVING = PainTrend.IMPROVING
 _INPATIENT = Setting.INPATIENT
 
@@ -19,29 +22,33 @@ MIN_PAIN_NRS = 5
 SEVERE_PAIN_NRS = 8
 
 
-def severe_inpatient_pain(case: Case) -> bool:
+def severe_inpatient_pain(clinical: Clinical) -> bool:
     """Hospitalised for the fracture pain with NRS ≥ 8 (the Q-5 and N-4 exemption)."""
-    return case.clinical.setting is _INPATIENT and case.clinical.pain_nrs >= SEVERE_PAIN_NRS
+    return clinical.setting is _INPATIENT and clinical.pain_nrs >= SEVERE_PAIN_NRS
 
 
-def _healed_or_chronic(case: Case, facts: LevelFacts) -> bool:
-    """Q-3 (2026.2): no oedema on MRI and no intravertebral cleft. A cleft marks a
-    non-united fracture (pseudarthrosis, Kümmell disease) that does not heal on its own
-    [IVC], so an unknown or absent cleft lets Q-3 hold and a present one does not."""
+def conservative_for_patient(clinical: Clinical) -> str | None:
+    """Q-1 pain below NRS 5, else Q-2 pain improving (most fractures heal in 2–12 weeks)."""
+    if clinical.pain_nrs < MIN_PAIN_NRS:
+        return "Q-1"
+    if clinical.pain_trend is _IMPROVING:
+        return "Q-2"
+    return None
+
+
+def conservative_at(facts: LevelFacts) -> str | None:
+    """Q-3 (2026.2) no oedema on MRI and no intravertebral cleft: healed or chronic — a cleft
+    marks a non-united fracture (pseudarthrosis, Kümmell disease) that does not heal on its
+    own [IVC], so an unknown or absent cleft lets Q-3 hold and a present one does not;
+    else Q-4 the pain is not from this level."""
     fracture = facts.fracture
-    return fracture.mri_edema is False and fracture.intravertebral_cleft is not True
+    if fracture.mri_edema is False and fracture.intravertebral_cleft is not True:
+        return "Q-3"
+    if fracture.pain_at_level is False:
+        return "Q-4"
+    return None
 
 
-Q_RULES: tuple[LevelRule, ...] = (
-    LevelRule("Q-1", lambda case, facts: case.clinical.pain_nrs < MIN_PAIN_NRS, _CONSERVATIVE),
-    LevelRule("Q-2", lambda case, facts: case.clinical.pain_trend is _IMPROVING, _CONSERVATIVE),
-    LevelRule("Q-3", _healed_or_chronic, _CONSERVATIVE),
-    LevelRule("Q-4", lambda case, facts: facts.fracture.pain_at_level is False, _CONSERVATIVE),
-    LevelRule(
-        "Q-5",
-        lambda case, facts: (
-            case.clinical.medication_insufficient is False and not severe_inpatient_pain(case)
-        ),
-        _CONSERVATIVE,
-    ),
-)
+def pain_controlled(clinical: Clinical) -> bool:
+    """Q-5: medication controls the pain, unless an inpatient has NRS ≥ 8."""
+    return clinical.medication_insufficient is False and not severe_inpatient_pain(clinical)
