@@ -62,7 +62,7 @@ def _run(call: Callable[[], _T]) -> _T:
         raise _fail(str(exc)) from None
 
 
-def _settings(url: str | None, user: str | None, password_file: Path | None) -> Any:
+def pacs_settings(url: str | None, user: str | None, password_file: Path | None) -> Any:
     from vertebro.services.pacs import PacsSettings
 
     password = None
@@ -73,6 +73,18 @@ def _settings(url: str | None, user: str | None, password_file: Path | None) -> 
             raise _fail(f"{password_file}: {exc.strerror or exc}") from None
         password = lines[0] if lines else ""
     return _run(lambda: PacsSettings.from_env(url=url, user=user, password=password))
+
+
+def since_day(since: str | None) -> str | None:
+    """``--since YYYY-MM-DD`` as the DICOM date ``YYYYMMDD`` (exit 2 when not a date)."""
+    from datetime import date
+
+    if since is None:
+        return None
+    try:
+        return date.fromisoformat(since).strftime("%Y%m%d")
+    except ValueError:
+        raise _fail(f"--since: {since!r} is not a date YYYY-MM-DD") from None
 
 
 @pacs_app.command("find")
@@ -94,17 +106,10 @@ def find(
     password_file: PasswordFileOption = None,
 ) -> None:
     """List studies, newest first: date, patient id, modalities, study UID, description."""
-    from datetime import date
-
     from vertebro.services.pacs import find_studies
 
-    day = None
-    if since is not None:
-        try:
-            day = date.fromisoformat(since).strftime("%Y%m%d")
-        except ValueError:
-            raise _fail(f"--since: {since!r} is not a date YYYY-MM-DD") from None
-    settings = _settings(url, user, password_file)
+    day = since_day(since)
+    settings = pacs_settings(url, user, password_file)
     studies = _run(
         lambda: find_studies(
             settings, patient_id=patient_id, modality=modality, since=day, limit=limit
@@ -138,7 +143,7 @@ def pull(
     """Retrieve a study's DICOM SEG and the image series it was drawn on (WADO-RS)."""
     from vertebro.services.pacs import pull_study
 
-    settings = _settings(url, user, password_file)
+    settings = pacs_settings(url, user, password_file)
     pulled = _run(lambda: pull_study(settings, study_uid, out, image_series=series))
     typer.echo(f"{pulled.image}: {pulled.instances} images of series {pulled.image_series_uid}")
     typer.echo(f"{pulled.seg}: SEG of series {pulled.seg_series_uid}")
@@ -154,7 +159,7 @@ def push(
     """Store DICOM files (e.g. the SR and secondary capture of vertebro measure) (STOW-RS)."""
     from vertebro.services.pacs import push_files
 
-    settings = _settings(url, user, password_file)
+    settings = pacs_settings(url, user, password_file)
     stored = _run(lambda: push_files(settings, files))
     for path, uid in stored:
         typer.echo(f"{path}: stored ({uid})")

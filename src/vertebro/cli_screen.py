@@ -1,6 +1,6 @@
-"""``vertebro screen SOURCE --out DIR`` and ``vertebro screen import DIR``: opportunistic
-screening of an archive of label maps on Dask, and its findings into the registry as
-draft cases (``docs/screening.md``).
+"""``vertebro screen SOURCE --out DIR`` (or ``--from-pacs``) and ``vertebro screen import
+DIR``: opportunistic screening of an archive of label maps on Dask, and its findings into
+the registry as draft cases (``docs/screening.md``).
 
 Front door only: it reads arguments, calls :mod:`vertebro.services.screening`, renders the
 progress (rich) on standard error and prints where the results are on standard output.
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from vertebro.cli_pacs import PasswordFileOption, UrlOption, UserOption, pacs_settings, since_day
 from vertebro.cli_registry import DatabaseOption, _guarded, _registry
 
 if TYPE_CHECKING:
@@ -162,13 +163,14 @@ def _print_report(report: ScreenReport) -> None:
 @screen_app.command("run")
 def run(
     source: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            metavar="SOURCE",
+            metavar="[SOURCE]",
             help="A folder tree of NIfTI label maps / TotalSegmentator output folders, or a "
-            "manifest CSV (study_id,labels[,subregions]).",
+            "manifest CSV (study_id,labels[,subregions]); none with --from-pacs.",
         ),
-    ],
+    ] = None,
+    *,
     out: Annotated[
         Path,
         typer.Option("--out", metavar="DIR", help="Output folder (created; a second run resumes)."),
@@ -208,13 +210,40 @@ def run(
     ] = False,
     database: DatabaseOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    from_pacs: Annotated[
+        bool,
+        typer.Option("--from-pacs", help="Screen the studies of the PACS that hold a DICOM SEG."),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="--from-pacs: only studies since this date (YYYY-MM-DD)."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="--from-pacs: at most this many studies."),
+    ] = None,
+    url: UrlOption = None,
+    user: UserOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
-    """Measure every label map of SOURCE on Dask and write measurements.parquet,
-    findings.csv, findings.html and errors.csv into DIR."""
+    """Measure every label map of SOURCE (or every study with a DICOM SEG in the PACS) on
+    Dask and write measurements.parquet, findings.csv, findings.html and errors.csv into DIR."""
     _need_screening_extra()
-    from vertebro.errors import InvalidDocument
+    from vertebro.errors import InvalidDocument, VertebroError
     from vertebro.screening.cluster import ClusterUnavailable
-    from vertebro.services.screening import ScreenOptions, screen
+    from vertebro.services.screening import PacsSource, ScreenOptions, screen
+
+    what: Path | PacsSource
+    if from_pacs:
+        if source is not None:
+            raise _fail([f"{source}: give SOURCE or --from-pacs, not both"])
+        what = PacsSource(pacs_settings(url, user, password_file), since_day(since), limit)
+    elif source is None:
+        raise _fail(["SOURCE: missing (a folder tree or manifest CSV), or give --from-pacs"])
+    elif since is not None or limit is not None:
+        raise _fail(["--since/--limit: only with --from-pacs"])
+    else:
+        what = source
 
     options = ScreenOptions(
         min_grade=min_grade,
@@ -226,11 +255,13 @@ def run(
     )
     progress = _Progress(quiet)
     try:
-        report = screen(source, out, options, on_start=progress.start, on_progress=progress.advance)
+        report = screen(what, out, options, on_start=progress.start, on_progress=progress.advance)
     except InvalidDocument as exc:
         raise _fail(exc.lines) from None
     except ClusterUnavailable as exc:
         raise _fail([str(exc)], 1) from None
+    except VertebroError as exc:  # the PACS cannot be asked for its studies
+        raise _fail([str(exc)]) from None
     except KeyboardInterrupt:
         raise _fail(
             [f"{out}: interrupted; the studies done are kept, run again to resume"], 1

@@ -46,6 +46,25 @@ _SERIES_FIELDS = [
 ]
 
 
+def _study_filters(
+    patient_id: str | None, modality: str | None, since: str | None
+) -> dict[str, Any]:
+    """QIDO-RS study filters; ``since`` is a date ``YYYYMMDD``."""
+    filters: dict[str, Any] = {}
+    if patient_id:
+        filters["PatientID"] = patient_id
+    if modality:
+        filters["ModalitiesInStudy"] = modality
+    if since:
+        filters["StudyDate"] = f"{since}-"
+    return filters
+
+
+def _with_modality(studies: list[StudySummary], modality: str | None) -> list[StudySummary]:
+    """Only the studies holding ``modality``: a PACS may ignore that filter."""
+    return [s for s in studies if modality in s.modalities] if modality else studies
+
+
 class PacsError(VertebroError):
     """The PACS cannot be reached or refuses; ``source`` is the server URL."""
 
@@ -229,19 +248,43 @@ class Pacs:
     ) -> list[StudySummary]:
         """Studies, newest first; ``modality`` (e.g. ``SEG``) must be among their modalities;
         ``since`` is a date ``YYYYMMDD``."""
-        filters: dict[str, Any] = {}
-        if patient_id:
-            filters["PatientID"] = patient_id
-        if modality:
-            filters["ModalitiesInStudy"] = modality
-        if since:
-            filters["StudyDate"] = f"{since}-"
+        found = self._search(_study_filters(patient_id, modality, since), limit, 0)
+        studies = _with_modality(found, modality)
+        return sorted(studies, key=lambda s: (s.date, s.study_uid), reverse=True)
+
+    def each_study(
+        self,
+        *,
+        modality: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+        page: int = 500,
+    ) -> Iterator[StudySummary]:
+        """Every matching study in the PACS's own order, asked ``page`` at a time (QIDO-RS
+        ``offset``/``limit`` paging), at most ``limit`` of them: an archive-sized query."""
+        filters = _study_filters(None, modality, since)
+        offset = given = 0
+        while limit is None or given < limit:
+            found = self._search(filters, page, offset)
+            for study in _with_modality(found, modality):
+                if limit is not None and given >= limit:
+                    return
+                given += 1
+                yield study
+            if len(found) < page:
+                return
+            offset += len(found)
+
+    def _search(self, filters: dict[str, Any], limit: int, offset: int) -> list[StudySummary]:
         found = self._call(
             lambda: self._client.search_for_studies(
-                search_filters=filters, fields=_STUDY_FIELDS, limit=limit
+                search_filters=filters,
+                fields=_STUDY_FIELDS,
+                limit=limit,
+                offset=offset or None,
             )
         )
-        studies = [
+        return [
             StudySummary(
                 study_uid=_text(item, "StudyInstanceUID"),
                 date=_text(item, "StudyDate"),
@@ -253,9 +296,6 @@ class Pacs:
             )
             for item in found
         ]
-        if modality:  # a PACS may ignore the filter: apply it here too
-            studies = [s for s in studies if modality in s.modalities]
-        return sorted(studies, key=lambda s: (s.date, s.study_uid), reverse=True)
 
     def series(self, study_uid: str) -> list[SeriesSummary]:
         """The series of a study (``PacsError`` "not found" when there is no such study)."""

@@ -1,4 +1,4 @@
-"""What to screen: the studies of a folder tree or of a manifest CSV.
+"""What to screen: the studies of a folder tree, of a manifest CSV or of a PACS.
 
 A **folder tree** is walked in name order:
 
@@ -18,6 +18,10 @@ A **manifest** is a CSV file with a header row and the columns ``study_id`` and
 columns are ignored; relative paths are relative to the manifest's folder. Bad rows are
 reported together as ``<file>:<row>:<column>: <reason>`` (``InvalidDocument``); a labels
 path that does not exist is not a manifest error but that study's error at run time.
+
+A **PACS** study (``pacs_study``) is named by its Study Instance UID and its labels read
+``dicomweb:<Study Instance UID>``: the task pulls the study's DICOM SEG and the CT/MR series
+it was drawn on (``vertebro.services.pacs``) and measures them.
 """
 
 from __future__ import annotations
@@ -32,12 +36,22 @@ from pathlib import Path
 
 from vertebro.errors import InvalidDocument, Problem
 
-__all__ = ["Study", "discover", "read_manifest", "walk_folder"]
+__all__ = [
+    "PACS_SCHEME",
+    "Study",
+    "discover",
+    "pacs_study",
+    "pacs_study_uid",
+    "read_manifest",
+    "walk_folder",
+]
 
 _NIFTI = re.compile(r"\.nii(\.gz)?$", re.IGNORECASE)
 _SUBREGIONS = "_seg-subreg_"
 _INSTANCES = "_seg-vert_"
 _MAX_STUDY_ID = 500
+#: The labels of a study that lives in the PACS: ``dicomweb:<Study Instance UID>``.
+PACS_SCHEME = "dicomweb:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +62,16 @@ class Study:
     study_id: str
     labels: str
     subregions: str | None = None
+
+
+def pacs_study(study_uid: str) -> Study:
+    """The study of the PACS with this Study Instance UID."""
+    return Study(study_uid, f"{PACS_SCHEME}{study_uid}")
+
+
+def pacs_study_uid(study: Study) -> str | None:
+    """The Study Instance UID of a PACS study; None for a file or folder."""
+    return study.labels.removeprefix(PACS_SCHEME) if study.labels.startswith(PACS_SCHEME) else None
 
 
 def _is_level_mask(name: str) -> bool:

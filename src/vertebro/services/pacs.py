@@ -27,6 +27,7 @@ __all__ = [
     "PacsError",
     "PacsSettings",
     "PulledStudy",
+    "each_seg_study",
     "find_studies",
     "measure_from_pacs",
     "pull_study",
@@ -68,6 +69,15 @@ def find_studies(
     """Studies on the PACS, newest first (``modality="SEG"``: only those with a SEG)."""
     with open_pacs(settings) as pacs:
         return pacs.find_studies(patient_id=patient_id, modality=modality, since=since, limit=limit)
+
+
+def each_seg_study(
+    settings: PacsSettings, since: str | None = None, limit: int | None = None
+) -> list[str]:
+    """The Study Instance UIDs of every study holding a DICOM SEG (since ``YYYYMMDD``, at
+    most ``limit``), paged through the PACS: the studies an archive screening measures."""
+    with open_pacs(settings) as pacs:
+        return [s.study_uid for s in pacs.each_study(modality="SEG", since=since, limit=limit)]
 
 
 def _choose(

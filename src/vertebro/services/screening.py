@@ -1,6 +1,7 @@
 """Application service: opportunistic screening of a whole archive of label maps on Dask.
 
-``screen(source, out)`` finds the studies of ``source`` (folder tree or manifest CSV),
+``screen(source, out)`` finds the studies of ``source`` (folder tree, manifest CSV, or the
+studies with a DICOM SEG in a PACS: :class:`PacsSource`),
 skips those already done in ``out`` (a run resumes), measures the rest as one Dask task
 each — :func:`screen_study`, which calls the measuring service, so screening measures
 exactly as ``vertebro measure`` does — keeps each result as it arrives, then writes
@@ -23,9 +24,10 @@ from typing import TYPE_CHECKING
 
 from vertebro.errors import ImageError, InvalidDocument
 from vertebro.screening.records import DEFAULT_MIN_GRADE, ErrorKind, StudyOutcome, max_grade
-from vertebro.screening.sources import Study
+from vertebro.screening.sources import Study, pacs_study_uid
 
 if TYPE_CHECKING:
+    from vertebro.exchange.dicomweb import PacsSettings
     from vertebro.screening.cluster import ClusterInfo
     from vertebro.screening.writers import CompactSummary
     from vertebro.services.measuring import MeasurementResult
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PSEUDONYM_KEY_ENV",
+    "PacsSource",
     "ScreenOptions",
     "ScreenReport",
     "ScreenStart",
@@ -64,6 +67,21 @@ class ScreenOptions:
     retries: int = 2
     window: int | None = None
     dashboard_address: str | None = ":8787"
+
+
+@dataclass(frozen=True, slots=True)
+class PacsSource:
+    """Screen the studies of a PACS that hold a DICOM SEG (newest matches first as the PACS
+    lists them): studied since ``since`` (``YYYYMMDD``), at most ``limit`` of them. Each
+    task pulls its study over DICOMweb, so the workers must reach the PACS; ``settings``
+    (with the login) travel to them with the task."""
+
+    settings: PacsSettings
+    since: str | None = None
+    limit: int | None = None
+
+    def __str__(self) -> str:
+        return self.settings.url
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,20 +151,36 @@ def _figure_png(result: MeasurementResult) -> bytes | None:
         return path.read_bytes()
 
 
-def screen_study(study: Study, figure_grade: int | None = DEFAULT_MIN_GRADE) -> StudyOutcome:
-    """Measure one study (the Dask task): its measurement document and, when its highest
-    grade reaches ``figure_grade`` (None: never), its sagittal figure; or the input's
-    error (``ImageError``: unreadable, not a label map, too large …). Any other exception
-    propagates, so that Dask retries the task."""
+def _measure(study: Study, pacs: PacsSettings | None) -> MeasurementResult:
     from vertebro.services.measuring import measure_study
 
+    study_uid = pacs_study_uid(study)
+    if study_uid is None:
+        return measure_study(study.labels, subregions=study.subregions)
+    if pacs is None:
+        raise ImageError(study.labels, "a PACS study, but no PACS was given to the task")
+    from vertebro.services.pacs import measure_from_pacs
+
+    return measure_from_pacs(pacs, study_uid)
+
+
+def screen_study(
+    study: Study,
+    figure_grade: int | None = DEFAULT_MIN_GRADE,
+    pacs: PacsSettings | None = None,
+) -> StudyOutcome:
+    """Measure one study (the Dask task; a PACS study is pulled from ``pacs`` first): its
+    measurement document and, when its highest grade reaches ``figure_grade`` (None:
+    never), its sagittal figure; or the input's error (``ImageError``: unreadable, not a
+    label map, too large …). Any other exception — a PACS that does not answer too —
+    propagates, so that Dask retries the task and the next run tries again."""
     worker = _worker_address()
     started = time.perf_counter()
     cpu = time.process_time()
     try:
         # measure_study checks the headers against VERTEBRO_MAX_VOXELS and
         # VERTEBRO_MAX_MEASURE_GIB before decoding (vertebro.imaging.limits)
-        result = measure_study(study.labels, subregions=study.subregions)
+        result = _measure(study, pacs)
     except ImageError as exc:
         return StudyOutcome(
             study,
@@ -201,8 +235,20 @@ def _check_unique(studies: Sequence[Study]) -> None:
         seen.add(study.study_id)
 
 
+def _studies(source: Path | PacsSource, options: ScreenOptions) -> list[Study]:
+    from vertebro.screening.sources import discover, pacs_study
+
+    if not isinstance(source, PacsSource):
+        return discover(source, options.include, options.exclude)
+    if options.include or options.exclude:
+        raise InvalidDocument.single("--include/--exclude", "only for a folder tree")
+    from vertebro.services.pacs import each_seg_study
+
+    return [pacs_study(uid) for uid in each_seg_study(source.settings, source.since, source.limit)]
+
+
 def screen(
-    source: Path,
+    source: Path | PacsSource,
     out: Path,
     options: ScreenOptions | None = None,
     *,
@@ -212,17 +258,17 @@ def screen(
     """Screen ``source`` into ``out`` (module docstring). ``on_progress(done, failed)`` is
     called after each study of this run. ``InvalidDocument`` for a bad source or option;
     ``OSError`` when ``out`` cannot be written (``StoreBusy`` when another run holds it);
-    ``ClusterUnavailable`` when the scheduler cannot be reached."""
+    ``ClusterUnavailable`` when the scheduler cannot be reached; ``PacsError`` when the
+    PACS cannot be asked for its studies."""
     from vertebro.screening.cluster import dask_client
     from vertebro.screening.job import default_window, describe_failure, run_tasks
     from vertebro.screening.records import study_digest
-    from vertebro.screening.sources import discover
     from vertebro.screening.store import PartStore
     from vertebro.screening.writers import compact
 
     options = options or ScreenOptions()
     _check_options(options)
-    found = discover(source, options.include, options.exclude)
+    found = _studies(source, options)
     _check_unique(found)
     out.mkdir(parents=True, exist_ok=True)
     figure_grade = options.min_grade if options.figures else None
@@ -269,7 +315,10 @@ def screen(
                     key_of=lambda s: f"screen-{study_digest(s.study_id)[:16]}",
                     on_result=measured,
                     on_error=lost,
-                    args=(figure_grade,),
+                    args=(
+                        figure_grade,
+                        source.settings if isinstance(source, PacsSource) else None,
+                    ),
                     window=options.window or default_window(info.threads),
                     retries=options.retries,
                 )
