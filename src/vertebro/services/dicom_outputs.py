@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from vertebro.errors import ImageError
 
 if TYPE_CHECKING:
-    from vertebro.services.measuring import MeasurementResult
+    from vertebro.imaging.result import MeasurementResult
 
 __all__ = ["build_dicom_outputs", "dicom_bytes", "write_dicom_outputs"]
 

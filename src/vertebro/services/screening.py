@@ -26,9 +26,9 @@ from vertebro.screening.records import DEFAULT_MIN_GRADE, ErrorKind, StudyOutcom
 from vertebro.screening.sources import Study
 
 if TYPE_CHECKING:
+    from vertebro.imaging.result import MeasurementResult
     from vertebro.screening.cluster import ClusterInfo
     from vertebro.screening.writers import CompactSummary
-    from vertebro.services.measuring import MeasurementResult
     from vertebro.services.registry.context import Tx
     from vertebro.services.registry.screening_drafts import ScreeningImport
 

@@ -22,6 +22,7 @@ from vertebro.exchange.import_report import ImportReport
 from vertebro.exchange.pseudonym import PseudonymKey
 from vertebro.model import Case, FollowUp, Procedure
 from vertebro.registry.schema import CaseRow, Role
+from vertebro.registry.views import PatientView
 from vertebro.services.registry.assessments import assess_case, latest_assessment
 from vertebro.services.registry.audit import record_export
 from vertebro.services.registry.cases import create_case, get_case
@@ -29,7 +30,6 @@ from vertebro.services.registry.context import Tx
 from vertebro.services.registry.follow_ups import list_follow_ups, record_follow_up
 from vertebro.services.registry.patients import create_patient, get_patient
 from vertebro.services.registry.procedures import list_procedures, record_procedure
-from vertebro.services.registry.views import PatientView
 
 __all__ = ["ImportOutcome", "exchange_record", "import_bundle", "store_case_records"]
 
