@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import app_context
+from vertebro.http.context import app_context
 from vertebro.registry import Role
 from vertebro.reporting.citations import assessment_citations
 from vertebro.services.registry import (
