@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from vertebro.imaging.draft_case import case_id_for, draft_case
+from vertebro.imaging.report import text_report
 
 if TYPE_CHECKING:
     from vertebro.imaging.geometry import LevelGeometry
@@ -59,18 +61,8 @@ class MeasurementResult:
         )
 
     def text(self) -> str:
-        from vertebro.imaging.report import text_report
-
         return text_report(self.document, self.labels_source)
 
     def draft_case(self) -> dict[str, Any] | None:
         """The draft ``vertebro.case/1`` (spec "Draft case"); None without a grade ≥ 1 level."""
-        from vertebro.imaging.draft_case import case_id_for, draft_case
-
         return draft_case(self.document, case_id_for(self.labels_source))
-
-    def render_figure(self, path: Path) -> None:
-        """Write the sagittal figure (PNG) of this measurement."""
-        from vertebro.imaging.figure import render_figure
-
-        render_figure(self, path)

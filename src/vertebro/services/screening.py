@@ -123,10 +123,12 @@ def _worker_address() -> str | None:
 
 
 def _figure_png(result: MeasurementResult) -> bytes | None:
+    from vertebro.imaging.figure import render_figure  # matplotlib, only when drawing
+
     with tempfile.TemporaryDirectory(prefix="vertebro-screen-") as tmp:
         path = Path(tmp) / "figure.png"
         try:
-            result.render_figure(path)
+            render_figure(result, path)
         except Exception:  # a figure that cannot be drawn never loses the measurement
             logger.warning("no figure could be drawn", exc_info=True)
             return None
