@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from vertebro.cli_registry import DatabaseOption, _fail, _guarded, _registry
+from vertebro.cli.registry import DatabaseOption, _fail, _guarded, _registry
 
 __all__ = ["export_csv", "import_csv"]
 

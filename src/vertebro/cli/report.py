@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vertebro.cli_outcomes import _log_to_stderr
-from vertebro.cli_registry import DatabaseOption, _fail, _guarded, _registry
+from vertebro.cli.outcomes import _log_to_stderr
+from vertebro.cli.registry import DatabaseOption, _fail, _guarded, _registry
 
 if TYPE_CHECKING:
     from vertebro.services.registry import Tx
