@@ -58,6 +58,22 @@ def test_the_contracts_are_the_documented_ones() -> None:
         assert f"`{contract}`" in documented, contract
 
 
+def test_every_package_has_its_layer() -> None:
+    """A new package or top-level module cannot escape the contracts unnoticed."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (layers,) = [c["layers"] for c in config["contracts"] if c["id"] == "layers"]
+    layered = {name.strip() for layer in layers for name in layer.split("|")}
+    package = ROOT / "src/vertebro"
+    found = {
+        f"vertebro.{path.stem}"
+        for path in package.iterdir()
+        if path.name != "__init__.py" and (path.suffix == ".py" or (path / "__init__.py").is_file())
+    }
+    assert found == layered
+
+
 @pytest.fixture(scope="module")
 def copy_of_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sources and contracts in a scratch folder, to break a rule in."""
