@@ -42,6 +42,8 @@ echo "== ruff" >&2
 .venv/bin/ruff check src tests benchmarks
 echo "== mypy (strict, src)" >&2
 .venv/bin/mypy src/vertebro
+echo "== lint-imports (import contracts, docs/architecture.md)" >&2
+.venv/bin/lint-imports --no-logo
 echo "== pytest" >&2
 export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-$([ "${CI:-}" = "true" ] && echo ci || echo dev)}"
 .venv/bin/python -m pytest --durations=15 "$@"

@@ -14,12 +14,12 @@ def main() -> None:
     """Console entry point."""
     args = sys.argv[1:]
     if args[:1] == ["measure"]:
-        from vertebro.cli_measure_run import parse_measure_args, run_measure
+        from vertebro.cli.measure_run import parse_measure_args, run_measure
 
         parsed = parse_measure_args(args[1:])
         if parsed is not None:
             sys.exit(run_measure(**parsed))
-    from vertebro.cli import main as typer_main
+    from vertebro.cli.app import main as typer_main
 
     typer_main()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vertebro.exchange.csv_registry import FORMULA_STARTS, escape_formula, unescape_formula
+from vertebro.services.registry.csv_registry import FORMULA_STARTS, escape_formula, unescape_formula
 
 cells = st.text(alphabet=st.sampled_from(["=", "+", "-", "@", "\t", "\r", "'", "a", " ", "1"]))
 

@@ -19,7 +19,7 @@ def test_the_packaged_table_is_the_knowledge_base_s() -> None:
 
 def test_every_tag_of_every_rulebook_version_has_a_full_citation() -> None:
     for name in ("rulebook-2026.1.json", "rulebook-2026.2.json"):
-        document = json.loads(files("vertebro.guidance").joinpath(f"data/{name}").read_text())
+        document = json.loads(files("vertebro.model").joinpath(f"data/{name}").read_text())
         tags = {t for rule in document["rules"] for t in rule["source"]}
         tags |= {t for item in document["aftercare"].values() for t in item["source"]}
         for tag in tags:

@@ -18,7 +18,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from vertebro.cli_measure import measure
+from vertebro.cli.measure import measure
 
 from .conftest import TS, VERSE, require_data
 
@@ -213,13 +213,13 @@ def test_case_not_written_without_fracture(run: Any, tmp_path: Path) -> None:
 
 
 def test_subprocess_cli_progress_and_quiet(tmp_path: Path) -> None:
-    """The real process: ``python -m vertebro.cli_measure``; stdout is pure JSON."""
+    """The real process: ``python -m vertebro.cli.measure``; stdout is pure JSON."""
     require_data()
     env = {**os.environ, "COLUMNS": "100"}
     cmd = [
         sys.executable,
         "-m",
-        "vertebro.cli_measure",
+        "vertebro.cli.measure",
         "--labels",
         str(TS / "example_ct_totalseg.nii.gz"),
     ]
@@ -243,7 +243,7 @@ def test_subprocess_cli_progress_and_quiet(tmp_path: Path) -> None:
 
 def test_import_is_cheap() -> None:
     code = (
-        "import sys, vertebro.cli_measure; "
+        "import sys, vertebro.cli.measure; "
         "print(sorted(m for m in ('numpy', 'nibabel', 'matplotlib', 'scipy', 'pydicom') "
         "if m in sys.modules))"
     )

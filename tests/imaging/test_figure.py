@@ -26,9 +26,11 @@ def test_figure_shows_grades(labels: Path, image: Path | None, tmp_path: Path) -
     import matplotlib.image as mpimg
     from matplotlib.colors import to_rgb
 
+    from vertebro.imaging.figure import render_figure
+
     result = measure_study(labels, image=image)
     out = tmp_path / "fig.png"
-    result.render_figure(out)
+    render_figure(result, out)
     pixels = mpimg.imread(out)[..., :3]
     assert pixels.shape[0] > 500 and pixels.shape[1] > 500
     grades = {i["genant_grade"] for i in result.document["levels"] if i["evaluable"]}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from vertebro.cli_measure_run import parse_measure_args
+from vertebro.cli.measure_run import parse_measure_args
 
 from .conftest import TS, require_data
 

@@ -33,16 +33,12 @@ def levels(document: dict[str, Any]) -> dict[str, Any]:
     return {level["level"]: level for level in document["levels"]}
 
 
-def test_screening_the_pacs_measures_each_seg_study_and_resumes(
-    pacs: Pacs, tmp_path: Path
-) -> None:
+def test_screening_the_pacs_measures_each_seg_study_and_resumes(pacs: Pacs, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     dask_available()
     out = tmp_path / "screen"
-    first = vertebro(
-        pacs.env(), "screen", "--from-pacs", "--out", out, "--workers", "1", "--quiet"
-    )
+    first = vertebro(pacs.env(), "screen", "--from-pacs", "--out", out, "--workers", "1", "--quiet")
     assert first.returncode == 0, first.stderr
     table = pq.read_table(out / "measurements.parquet").to_pylist()
     assert {row["study_id"] for row in table} == {pacs.real_study, pacs.wedge_study}
@@ -68,9 +64,7 @@ def test_screening_the_pacs_measures_each_seg_study_and_resumes(
     assert screened["L1"]["genant_grade"] >= 2
 
     index = (out / "parts" / "index.jsonl").read_text(encoding="utf-8")
-    again = vertebro(
-        pacs.env(), "screen", "--from-pacs", "--out", out, "--workers", "1", "--quiet"
-    )
+    again = vertebro(pacs.env(), "screen", "--from-pacs", "--out", out, "--workers", "1", "--quiet")
     assert again.returncode == 0, again.stderr
     assert (out / "parts" / "index.jsonl").read_text(encoding="utf-8") == index  # nothing re-run
     assert again.stdout == first.stdout

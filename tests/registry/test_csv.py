@@ -21,7 +21,11 @@ from tests.registry.conftest import (
     new_sqlite_database,
     procedure_doc,
 )
-from vertebro.exchange.csv_registry import (
+from vertebro.registry import Registry
+from vertebro.registry.schema import AuditRow, CaseRow
+from vertebro.services import registry as svc
+from vertebro.services.registry import Actor, unit_of_work
+from vertebro.services.registry.csv_registry import (
     CASES,
     COLUMNS,
     FILES,
@@ -32,10 +36,6 @@ from vertebro.exchange.csv_registry import (
     export_registry,
     import_registry,
 )
-from vertebro.registry import Registry
-from vertebro.registry.schema import AuditRow, CaseRow
-from vertebro.services import registry as svc
-from vertebro.services.registry import Actor, unit_of_work
 
 
 @pytest.fixture

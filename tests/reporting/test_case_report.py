@@ -19,11 +19,11 @@ from vertebro.reporting.case_report import (
     case_report_html,
     cautions_by_level,
     chart_points,
-    load_case_report,
 )
 from vertebro.reporting.patient_leaflet import Unit, leaflet_html
 from vertebro.reporting.spine import spine_levels, spine_svg
 from vertebro.reporting.templating import css_string
+from vertebro.services.registry.case_report import load_case_report
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

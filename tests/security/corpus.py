@@ -296,7 +296,7 @@ def hostile_bundles() -> dict[str, bytes]:
 def csv_folder(folder: Path, files: dict[str, bytes]) -> Path:
     """Write an import folder: the four files, empty apart from their headers, replaced by
     ``files``."""
-    from vertebro.exchange.csv_registry import COLUMNS
+    from vertebro.services.registry.csv_registry import COLUMNS
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, columns in COLUMNS.items():
@@ -317,7 +317,7 @@ def _csv_row(columns: tuple[str, ...], cells: dict[str, str]) -> bytes:
 
 def hostile_csv_files() -> dict[str, dict[str, bytes]]:
     """Import folders with one broken file each (``{name: {file: bytes}}``)."""
-    from vertebro.exchange.csv_registry import CASES, COLUMNS, PATIENTS, PROCEDURES
+    from vertebro.services.registry.csv_registry import CASES, COLUMNS, PATIENTS, PROCEDURES
 
     patient = {"patient_code": "H-CSV", "birth_year": "1950", "sex": "female", "is_demo": "false"}
     good_patients = _csv_row(COLUMNS[PATIENTS], patient)

@@ -176,7 +176,7 @@ def test_import_csv_refuses_every_broken_folder_and_writes_nothing(
 ) -> None:
     """Finding 7 and 9: ``import-csv`` printed tracebacks on some broken files; every
     refusal exits 2 (a clash with the registry too), and nothing is imported."""
-    from vertebro.exchange.csv_registry import PATIENTS
+    from vertebro.services.registry.csv_registry import PATIENTS
 
     folders = {
         name: corpus.csv_folder(tmp_path / name, files)

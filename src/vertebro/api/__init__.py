@@ -6,6 +6,6 @@
 """
 
 from vertebro.api.app import create_app
-from vertebro.api.settings import Settings
+from vertebro.http.settings import Settings
 
 __all__ = ["Settings", "create_app"]

@@ -9,12 +9,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from vertebro.api.context import AppContext
-from vertebro.api.headers import SecurityHeaders
 from vertebro.api.limits import BodyLimit
 from vertebro.api.openapi import install_openapi
-from vertebro.api.problems import install_problem_handlers
-from vertebro.api.settings import Settings
+from vertebro.http.context import AppContext
+from vertebro.http.headers import SecurityHeaders
+from vertebro.http.problems import install_problem_handlers
+from vertebro.http.settings import Settings
 from vertebro.registry import Registry
 
 __all__ = ["create_app"]

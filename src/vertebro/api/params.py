@@ -10,7 +10,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from vertebro.api.limits import MAX_BODY_BYTES
-from vertebro.api.problems import PROBLEM_JSON
+from vertebro.http.problems import PROBLEM_JSON
 
 __all__ = [
     "ID_PATTERN",

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import bearer_tx
 from vertebro.api.openapi import json_doc
 from vertebro.api.outcomes_adapter import outcomes_service
 from vertebro.api.params import Credentials, problems
-from vertebro.api.problems import ApiProblem
 from vertebro.api.serialize import audit_item, json_response
+from vertebro.http.context import bearer_tx
+from vertebro.http.problems import ApiProblem
 from vertebro.registry import Role
 from vertebro.reporting.reassessment import reassessment_csv
 from vertebro.services.registry import (

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from vertebro.api.context import app_context, bearer_tx, client_address
 from vertebro.api.documents import TOKEN_REQUEST
 from vertebro.api.openapi import body_doc, json_doc
 from vertebro.api.params import Credentials, JsonBody, problems
-from vertebro.api.problems import ApiProblem
 from vertebro.api.serialize import json_response, token_item
 from vertebro.errors import AuthenticationFailed
+from vertebro.http.context import app_context, bearer_tx, client_address
+from vertebro.http.problems import ApiProblem
 from vertebro.model.parsing import parse_document
 from vertebro.registry import Role
 from vertebro.services.registry import (

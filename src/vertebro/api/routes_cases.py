@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import authenticated_body, bearer_tx
 from vertebro.api.etags import version_named
 from vertebro.api.openapi import body_doc, json_doc, ref
 from vertebro.api.params import CaseId, Credentials, JsonBody, PatientCode, problems
@@ -18,6 +17,7 @@ from vertebro.api.serialize import (
     json_response,
     overview_item,
 )
+from vertebro.http.context import authenticated_body, bearer_tx
 from vertebro.model import parse_case
 from vertebro.model.pathway import CaseStatus
 from vertebro.registry import Role

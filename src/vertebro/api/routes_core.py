@@ -12,12 +12,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from vertebro.api.context import bearer_tx
 from vertebro.api.openapi import body_doc, json_doc, ref
 from vertebro.api.params import Credentials, JsonBody, problems
-from vertebro.api.problems import ApiProblem
 from vertebro.api.serialize import json_response
 from vertebro.errors import ImageError
+from vertebro.http.context import bearer_tx
+from vertebro.http.problems import ApiProblem
 from vertebro.registry import Role
 
 __all__ = ["health_router", "router"]

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import app_context, authenticated_body, bearer_tx
 from vertebro.api.openapi import json_doc
 from vertebro.api.params import ID_PATTERN, Credentials, JsonBody, problems
 from vertebro.api.serialize import json_response
 from vertebro.errors import InvalidDocument
+from vertebro.http.context import app_context, authenticated_body, bearer_tx
 from vertebro.model.parsing import read_json
 from vertebro.registry import Role
 

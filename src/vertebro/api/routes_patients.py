@@ -7,10 +7,10 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import authenticated_body, bearer_tx
 from vertebro.api.openapi import body_doc, json_doc
 from vertebro.api.params import Credentials, JsonBody, problems
 from vertebro.api.serialize import json_response, patient_item
+from vertebro.http.context import authenticated_body, bearer_tx
 from vertebro.model.parsing import parse_document
 from vertebro.registry import Role
 from vertebro.services.registry import NEW_PATIENT, create_patient, list_patients

@@ -11,12 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import authenticated_body, bearer_tx
 from vertebro.api.documents import VOID_REQUEST
 from vertebro.api.etags import version_named
 from vertebro.api.openapi import body_doc, json_doc, ref
 from vertebro.api.params import CaseId, Credentials, JsonBody, problems
 from vertebro.api.serialize import follow_up_item, json_response, procedure_item
+from vertebro.http.context import authenticated_body, bearer_tx
 from vertebro.model import parse_checklist, parse_follow_up, parse_procedure
 from vertebro.model.parsing import parse_document
 from vertebro.registry import Role

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import authenticated_body, bearer_tx
 from vertebro.api.openapi import json_doc
 from vertebro.api.params import Credentials, JsonBody, problems
 from vertebro.api.serialize import json_response
 from vertebro.errors import InvalidDocument, Problem
+from vertebro.http.context import authenticated_body, bearer_tx
 from vertebro.model.parsing import read_json
 from vertebro.registry import Role
 from vertebro.services.registry.reviews import (

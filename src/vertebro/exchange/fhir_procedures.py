@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from vertebro.exchange.codes import GENERAL_ANAESTHESIA, Code, body_site, project_code
-from vertebro.exchange.fhir_export import Builder, ExchangeRecord, concept
+from vertebro.exchange.fhir_record import Builder, ExchangeRecord, concept
 from vertebro.model.enums import Anaesthesia
 from vertebro.model.procedure import Complication, ProcedureStatus, TreatedLevel
 

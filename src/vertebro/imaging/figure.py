@@ -21,7 +21,7 @@ from vertebro.errors import ImageError
 
 if TYPE_CHECKING:
     from vertebro.imaging.geometry import LevelGeometry
-    from vertebro.services.measuring import MeasurementResult
+    from vertebro.imaging.result import MeasurementResult
 
 __all__ = ["GRADE_COLOURS", "render_figure"]
 

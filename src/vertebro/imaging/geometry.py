@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
     "LINE_FRACTIONS",
     "MIN_BODY_VOLUME_MM3",
     "MIN_SECTION_SHARE",
+    "GeometryReason",
     "LevelGeometry",
     "Section",
     "cut_faces",
@@ -91,12 +93,26 @@ class Section:
     body: BoolArray
 
 
+class GeometryReason(StrEnum):
+    """Why a level is not evaluable: measurement-v1's ``reason`` (spec "Geometry of one
+    level", step 5); the values are the JSON strings."""
+
+    OUTSIDE_T1_L5 = "outside_T1_L5"
+    CUT_BY_FOV = "cut_by_fov"
+    TOO_SMALL = "too_small"
+
+
+_CUT, _SMALL = GeometryReason.CUT_BY_FOV, GeometryReason.TOO_SMALL
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class LevelGeometry:
     """Everything the spec's geometry yields for one level (RAS mm unless named).
 
     ``origin_mm`` is the body section's centroid in patient space: the origin of
-    ``landmarks_mm`` (``x`` along ``x_axis``, ``y`` along ``y_axis``).
+    ``landmarks_mm`` (``x`` along ``x_axis``, ``y`` along ``y_axis``). ``level`` is the label
+    map's name of the vertebra, C1 to S1 (``model.Level`` holds only T1–L5, the levels that
+    can be evaluable).
     """
 
     level: str
@@ -106,8 +122,7 @@ class LevelGeometry:
     section: Section | None
     origin_mm: FloatArray | None
     body_centroid_mm: FloatArray | None
-    body_volume_mm3: float
-    reason: str | None
+    reason: GeometryReason | None
     landmarks_mm: dict[str, tuple[float, float]] | None
     heights: Heights | None
 
@@ -317,11 +332,10 @@ def _measure_level(
     body2d = _body_section(values, whole=use_body)
 
     def result(
-        reason: str | None,
+        reason: GeometryReason | None,
         section: Section | None = None,
         origin: FloatArray | None = None,
         body_centroid: FloatArray | None = None,
-        volume: float = 0.0,
         landmarks: dict[str, tuple[float, float]] | None = None,
         heights: Heights | None = None,
     ) -> LevelGeometry:
@@ -333,16 +347,15 @@ def _measure_level(
             section,
             origin,
             body_centroid,
-            volume,
             reason,
             landmarks,
             heights,
         )
 
-    outside = None if evaluable_level(v.level) else "outside_T1_L5"
+    outside = None if evaluable_level(v.level) else GeometryReason.OUTSIDE_T1_L5
     if body2d is None:
         cut = _label_cut(v, labels.shape)
-        return result(outside or ("cut_by_fov" if cut else "too_small"))
+        return result(outside or (_CUT if cut else _SMALL))
     section = Section(u_grid, v_grid, values, body2d)
     rows, cols = np.nonzero(body2d)
     u_body, v_body = u_grid[cols], v_grid[rows]
@@ -360,14 +373,14 @@ def _measure_level(
         body_idx = idx[keep]
     volume = float(body_idx.shape[0]) * labels.voxel_volume_mm3
     if body_idx.shape[0] == 0:
-        return result(outside or "too_small", section, origin)
+        return result(outside or _SMALL, section, origin)
     body_centroid = body_idx.mean(axis=0) @ rot.T + affine[:3, 3]
     if outside:
-        return result(outside, section, origin, body_centroid, volume)
+        return result(outside, section, origin, body_centroid)
     if _body_cut(body_idx, labels.shape):
-        return result("cut_by_fov", section, origin, body_centroid, volume)
+        return result(_CUT, section, origin, body_centroid)
     if volume < MIN_BODY_VOLUME_MM3:
-        return result("too_small", section, origin, body_centroid, volume)
+        return result(_SMALL, section, origin, body_centroid)
 
     # Step 7: three lines parallel to y; outermost 0.5 crossings.
     v_lo, v_hi = float(v_body.min()) - _LINE_MARGIN_MM, float(v_body.max()) + _LINE_MARGIN_MM
@@ -378,7 +391,7 @@ def _measure_level(
         line_points = centroid + u_line * x + v_line[:, None] * y
         found = _crossings(sampler(line_points), v_line)
         if found is None:
-            return result("too_small", section, origin, body_centroid, volume)
+            return result(_SMALL, section, origin, body_centroid)
         lx = round_tenth(u_line - cu)
         landmarks[f"{name}_superior"] = (lx, round_tenth(found[1] - cv))
         landmarks[f"{name}_inferior"] = (lx, round_tenth(found[0] - cv))
@@ -386,8 +399,8 @@ def _measure_level(
     raw = heights_from_landmarks_mm(ordered)
     heights = Heights(*(round_tenth(h) for h in raw))
     if any(not 0.0 < h <= MAX_HEIGHT_MM for h in heights):
-        return result("too_small", section, origin, body_centroid, volume, ordered, None)
-    return result(None, section, origin, body_centroid, volume, ordered, heights)
+        return result(_SMALL, section, origin, body_centroid, ordered, None)
+    return result(None, section, origin, body_centroid, ordered, heights)
 
 
 def measure_geometry(

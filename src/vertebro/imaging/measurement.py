@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from vertebro.imaging.geometry import LevelGeometry
+from vertebro.imaging.geometry import GeometryReason, LevelGeometry
 from vertebro.model.level import Level, are_consecutive
 from vertebro.morphometry import (
     Endplates,
@@ -214,7 +214,7 @@ def build_document(convention: str, levels: Sequence[LevelGeometry]) -> dict[str
         item: dict[str, Any] = {
             "level": g.level,
             "evaluable": r is not None,
-            "reason": None if r is not None else (g.reason or "too_small"),
+            "reason": None if r is not None else str(g.reason or GeometryReason.TOO_SMALL),
             "centroid_mm": _xyz(centroid),
             "heights_mm": None,
             "landmarks_mm": None,

@@ -18,7 +18,7 @@ import numpy as np
 from vertebro.morphometry import round_tenth
 
 if TYPE_CHECKING:
-    from vertebro.services.measuring import MeasurementResult
+    from vertebro.imaging.result import MeasurementResult
 
 __all__ = ["build_scene"]
 

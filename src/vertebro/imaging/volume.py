@@ -59,12 +59,6 @@ class _Volume:
     def voxel_volume_mm3(self) -> float:
         return float(abs(np.linalg.det(self.affine[:3, :3])))
 
-    def same_grid(self, other: _Volume, tol_mm: float = 1e-3) -> bool:
-        """Same shape and the same voxel → world mapping (within ``tol_mm``)."""
-        return self.shape == other.shape and bool(
-            np.allclose(self.affine, other.affine, atol=tol_mm, rtol=0.0)
-        )
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ImageVolume(_Volume):

@@ -38,8 +38,8 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from vertebro.model.level import Level
 from vertebro.morphometry.heights import Heights, LossSource, genant_grade
+from vertebro.morphometry.level import Level
 from vertebro.morphometry.rounding import round_tenth
 
 __all__ = [

@@ -6,10 +6,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from vertebro.guidance.catalogue import aftercare_texts
 from vertebro.model.assessment import RuleCitation
 from vertebro.model.enums import Discharge, Technique
 from vertebro.model.fast import build
+from vertebro.model.rulebook import rulebook_document
 
 __all__ = ["aftercare_items", "follow_up_items", "shared_item_lists", "shared_items"]
 
@@ -40,7 +40,7 @@ def _citation(rule: str, text: str, source: Sequence[str]) -> RuleCitation:
 
 @cache
 def _items() -> _Items:
-    t = aftercare_texts()
+    t = rulebook_document()["aftercare"]
     return _Items(
         same_day=_citation("A-1", t["A-1"]["same_day"], t["A-1"]["source"]),
         overnight=_citation("A-1", t["A-1"]["overnight"], t["A-1"]["source"]),

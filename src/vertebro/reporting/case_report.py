@@ -2,8 +2,9 @@
 level with its reasons (rule ids), cautions, the spine diagram, the plan and aftercare, the
 recorded procedures and the follow-up (table and chart).
 
-:func:`load_case_report` reads what the report needs in one registry transaction;
-:func:`case_report_html` composes the page (no I/O); :mod:`vertebro.reporting.pdf` prints it.
+:func:`vertebro.services.registry.case_report.load_case_report` reads what the report needs
+in one registry transaction; :func:`case_report_html` composes the page (no I/O);
+:mod:`vertebro.reporting.pdf` prints it.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from vertebro.reporting.templating import environment, stamp
 if TYPE_CHECKING:
     from vertebro.model import Assessment
     from vertebro.model.assessment import RuleCitation
-    from vertebro.services.registry import (
+    from vertebro.registry.views import (
         AssessmentView,
         CaseOverview,
         CaseView,
         FollowUpView,
         ProcedureView,
-        Tx,
     )
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "case_report_html",
     "cautions_by_level",
     "chart_points",
-    "load_case_report",
 ]
 
 #: The report's spine diagram draws the fractured levels and this many levels either side.
@@ -57,26 +56,6 @@ class CaseReport:
     @property
     def assessment(self) -> Assessment | None:
         return None if self.stored is None else self.stored.assessment
-
-
-def load_case_report(tx: Tx, case_id: str) -> CaseReport:
-    """The case's current version, overview, latest stored assessment, procedures and
-    follow-ups (:class:`vertebro.errors.NotFound` for an unknown ``case_id``)."""
-    from vertebro.services.registry import (
-        case_overview,
-        get_case,
-        latest_assessment,
-        list_follow_ups,
-        list_procedures,
-    )
-
-    return CaseReport(
-        view=get_case(tx, case_id),
-        overview=case_overview(tx, case_id),
-        stored=latest_assessment(tx, case_id),
-        procedures=tuple(list_procedures(tx, case_id)),
-        follow_ups=tuple(list_follow_ups(tx, case_id)),
-    )
 
 
 def chart_points(report: CaseReport) -> list[ChartPoint]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from vertebro.errors import ImageError
 
 if TYPE_CHECKING:
-    from vertebro.services.measuring import MeasurementResult
+    from vertebro.imaging.result import MeasurementResult
 
 __all__ = ["build_dicom_outputs", "dicom_bytes", "write_dicom_outputs"]
 
@@ -56,10 +56,11 @@ def build_dicom_outputs(
         )
     if secondary_capture:
         from vertebro.imaging.dicom_sc import build_figure_capture
+        from vertebro.imaging.figure import render_figure
 
         with tempfile.TemporaryDirectory(prefix="vertebro-sc-") as tmp:
             png = Path(tmp) / "figure.png"
-            result.render_figure(png)
+            render_figure(result, png)
             out["sc"] = build_figure_capture(png, headers[0])
     for dataset in out.values():  # the PACS shows the study as before, with our series added
         if headers[0].get("StudyDescription"):

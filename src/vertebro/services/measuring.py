@@ -8,18 +8,15 @@ the ``vertebro.measurement/1`` JSON object. Errors are ``ImageError``/``LabelMap
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from vertebro.errors import ImageError
+from vertebro.imaging.result import MeasurementResult
 
 if TYPE_CHECKING:
-    from vertebro.imaging.geometry import LevelGeometry
     from vertebro.imaging.labelmap import SpineLabels
     from vertebro.imaging.limits import VolumeSize
     from vertebro.imaging.segmenter import Segmenter
@@ -40,64 +37,10 @@ logger = logging.getLogger(__name__)
 #: ``progress(step, done, total)``: a named step and how far it has gone.
 ProgressCallback = Callable[[str, int, int], None]
 CONVENTIONS = ("auto", "totalsegmentator", "verse")
-_FLAT_NUMBERS = re.compile(r"\[\s*((?:-?[0-9.eE+-]+,?\s*)+?)\s*\]")
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
     return None
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class MeasurementResult:
-    """The outcome of one measurement.
-
-    ``document`` is the ``vertebro.measurement/1`` object (JSON-able dict);
-    ``convention_source`` says where the convention came from (``folder``, ``header``,
-    ``values`` or ``option``). ``geometry``, ``spine`` and ``image`` feed the figure.
-    """
-
-    document: dict[str, Any]
-    convention_source: str
-    labels_source: str
-    geometry: list[LevelGeometry]
-    spine: SpineLabels
-    image: ImageVolume | None = None
-
-    @property
-    def convention(self) -> str:
-        return str(self.document["convention"])
-
-    @property
-    def convention_line(self) -> str:
-        """``convention: X (from folder|header|values|option)`` (spec "Reading the labels")."""
-        return f"convention: {self.convention} (from {self.convention_source})"
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.document
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The document as JSON; number pairs and triples stay on one line."""
-        text = json.dumps(self.document, indent=indent, ensure_ascii=False)
-        return _FLAT_NUMBERS.sub(
-            lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]", text
-        )
-
-    def text(self) -> str:
-        from vertebro.imaging.report import text_report
-
-        return text_report(self.document, self.labels_source)
-
-    def draft_case(self) -> dict[str, Any] | None:
-        """The draft ``vertebro.case/1`` (spec "Draft case"); None without a grade ≥ 1 level."""
-        from vertebro.imaging.draft_case import case_id_for, draft_case
-
-        return draft_case(self.document, case_id_for(self.labels_source))
-
-    def render_figure(self, path: Path) -> None:
-        """Write the sagittal figure (PNG) of this measurement."""
-        from vertebro.imaging.figure import render_figure
-
-        render_figure(self, path)
 
 
 def read_image(path: Path, *, others: int = 0) -> ImageVolume:

@@ -21,7 +21,7 @@ from vertebro.exchange.dicomweb import PacsError, PacsSettings, StudySummary, op
 
 if TYPE_CHECKING:
     from vertebro.exchange.dicomweb import Pacs, SeriesSummary
-    from vertebro.services.measuring import MeasurementResult
+    from vertebro.imaging.result import MeasurementResult
 
 __all__ = [
     "PacsError",

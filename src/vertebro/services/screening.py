@@ -28,9 +28,9 @@ from vertebro.screening.sources import Study, pacs_study_uid
 
 if TYPE_CHECKING:
     from vertebro.exchange.dicomweb import PacsSettings
+    from vertebro.imaging.result import MeasurementResult
     from vertebro.screening.cluster import ClusterInfo
     from vertebro.screening.writers import CompactSummary
-    from vertebro.services.measuring import MeasurementResult
     from vertebro.services.registry.context import Tx
     from vertebro.services.registry.screening_drafts import ScreeningImport
 
@@ -141,10 +141,12 @@ def _worker_address() -> str | None:
 
 
 def _figure_png(result: MeasurementResult) -> bytes | None:
+    from vertebro.imaging.figure import render_figure  # matplotlib, only when drawing
+
     with tempfile.TemporaryDirectory(prefix="vertebro-screen-") as tmp:
         path = Path(tmp) / "figure.png"
         try:
-            result.render_figure(path)
+            render_figure(result, path)
         except Exception:  # a figure that cannot be drawn never loses the measurement
             logger.warning("no figure could be drawn", exc_info=True)
             return None

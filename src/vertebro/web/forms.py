@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from vertebro.api.problems import ApiProblem
 from vertebro.errors import InvalidDocument
+from vertebro.http.problems import ApiProblem
 
 __all__ = ["form_values", "problem_lines"]
 

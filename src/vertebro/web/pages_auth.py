@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from vertebro.api.context import anonymous_tx, app_context, client_address
+from vertebro.http.context import anonymous_tx, app_context, client_address
 from vertebro.services.registry import NewSession, Principal, Tx, end_session, log_in, start_session
 from vertebro.web.render import page, redirect
 from vertebro.web.session import WebSession, anonymous_session, check_csrf, load_session

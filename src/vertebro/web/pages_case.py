@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import app_context
+from vertebro.http.context import app_context
 from vertebro.registry import Role
 from vertebro.reporting.citations import assessment_citations
 from vertebro.services.registry import (
@@ -101,7 +101,8 @@ def fhir_bundle(request: Request, case_id: str) -> Response:
 @router.get("/cases/{case_id}/report.pdf")
 def report_pdf(request: Request, case_id: str) -> Response:
     """The case report as PDF (``vertebro report``'s document)."""
-    from vertebro.reporting.case_report import case_report_html, load_case_report
+    from vertebro.reporting.case_report import case_report_html
+    from vertebro.services.registry.case_report import load_case_report
 
     with web_tx(request) as tx:
         loaded = load_case_report(tx, case_id)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from vertebro.api.context import app_context
+from vertebro.http.context import app_context
 from vertebro.services.registry import get_case, latest_assessment
 from vertebro.web.leaflet import leaflet_for
 from vertebro.web.pages_case import pdf_download

@@ -15,7 +15,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
-from vertebro.api.context import app_context
 from vertebro.errors import (
     ImageError,
     ImageTooLarge,
@@ -24,6 +23,7 @@ from vertebro.errors import (
     PermissionDenied,
     RegistryError,
 )
+from vertebro.http.context import app_context
 from vertebro.registry import Role
 from vertebro.reporting.templating import TEMPLATES, make_environment
 from vertebro.web.session import CsrfFailed, LoginRequired, load_session, save_session

@@ -23,8 +23,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from vertebro.api.context import anonymous_tx, app_context
 from vertebro.errors import PermissionDenied
+from vertebro.http.context import anonymous_tx, app_context
 from vertebro.registry import Role
 from vertebro.services.registry import Actor, Principal, find_session, touch_session
 

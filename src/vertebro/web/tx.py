@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from fastapi import Request
 
-from vertebro.api.context import app_context, writes
+from vertebro.http.context import app_context, writes
 from vertebro.registry import Role
 from vertebro.services.registry import Tx, unit_of_work
 from vertebro.web.session import current_user

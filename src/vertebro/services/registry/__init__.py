@@ -11,6 +11,25 @@ Errors come from :mod:`vertebro.errors` (``InvalidDocument`` → 422, ``NotFound
 >>> #     create_patient(tx, {"code": "P-001"})
 """
 
+from vertebro.registry.views import (
+    AssessmentView,
+    AuditEntry,
+    Baseline,
+    CaseOverview,
+    CaseView,
+    ChecklistView,
+    FollowUpView,
+    PatientView,
+    Principal,
+    ProcedureView,
+    StoredToken,
+    TokenView,
+    UserView,
+    VoidMark,
+    case_etag,
+    record_etag,
+    version_from_etag,
+)
 from vertebro.services.registry.assessments import (
     PreparedAssessment,
     assess_case,
@@ -86,25 +105,6 @@ from vertebro.services.registry.users import (
     set_role,
     touch_token,
     verify_token,
-)
-from vertebro.services.registry.views import (
-    AssessmentView,
-    AuditEntry,
-    Baseline,
-    CaseOverview,
-    CaseView,
-    ChecklistView,
-    FollowUpView,
-    PatientView,
-    Principal,
-    ProcedureView,
-    StoredToken,
-    TokenView,
-    UserView,
-    VoidMark,
-    case_etag,
-    record_etag,
-    version_from_etag,
 )
 
 __all__ = [

@@ -11,9 +11,9 @@ from vertebro.errors import NotFound
 from vertebro.guidance import assess
 from vertebro.model import Assessment, Case, parse_case
 from vertebro.registry.schema import AssessmentLevelRow, AssessmentRow, CaseRow, Role
+from vertebro.registry.views import AssessmentView
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.lookup import case_row, case_version_row
-from vertebro.services.registry.views import AssessmentView
 
 __all__ = [
     "PreparedAssessment",

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from vertebro.registry.schema import AuditRow, Role
+from vertebro.registry.views import AuditEntry
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.views import AuditEntry
 
 __all__ = ["list_audit", "record_export"]
 

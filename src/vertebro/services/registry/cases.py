@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from vertebro.errors import Conflict, InvalidCase, PreconditionFailed, PreconditionRequired
 from vertebro.model import Case, parse_case
 from vertebro.registry.schema import CaseRow, CaseVersionRow, Role
+from vertebro.registry.views import CaseView
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.lookup import case_row, case_version_row, case_view, patient_row
-from vertebro.services.registry.views import CaseView
 
 __all__ = ["case_document", "create_case", "get_case", "list_case_versions", "replace_case"]
 

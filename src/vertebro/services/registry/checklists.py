@@ -15,9 +15,9 @@ from vertebro.model import Checklist, parse_checklist
 from vertebro.model.checklist import blank_checklist
 from vertebro.model.dates import checklist_date_problems
 from vertebro.registry.schema import CaseRow, ChecklistVersionRow, Role
+from vertebro.registry.views import ChecklistView
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.lookup import case_row
-from vertebro.services.registry.views import ChecklistView
 
 __all__ = ["get_checklist", "save_checklist"]
 

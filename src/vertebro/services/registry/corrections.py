@@ -21,8 +21,8 @@ from vertebro.errors import (
     PreconditionRequired,
 )
 from vertebro.registry.schema import CaseRow, FollowUpRow, ProcedureRow
+from vertebro.registry.views import VoidMark
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.views import VoidMark
 
 __all__ = ["MAX_REASON", "check_version", "parse_reason", "record_row", "void_mark", "void_record"]
 

@@ -20,8 +20,8 @@ from vertebro.errors import Conflict, InvalidDocument, NotFound
 from vertebro.exchange.fhir_foreign import Draft
 from vertebro.model.parsing import parse_case, parse_follow_up, parse_procedure
 from vertebro.registry.schema import CaseRow, DraftRow, Role
+from vertebro.services.registry.case_records import at, ensure_patient, store_case_records
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.exchange import at, ensure_patient, store_case_records
 from vertebro.services.registry.lookup import patient_row
 
 __all__ = ["DraftView", "complete_draft", "get_draft", "list_drafts", "store_draft"]

@@ -31,6 +31,7 @@ from vertebro.registry.schema import (
     ProcedureRow,
     Role,
 )
+from vertebro.registry.views import FollowUpView
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.corrections import (
     check_version,
@@ -40,7 +41,6 @@ from vertebro.services.registry.corrections import (
 )
 from vertebro.services.registry.lookup import case_row
 from vertebro.services.registry.procedures import first_procedure_date
-from vertebro.services.registry.views import FollowUpView
 
 __all__ = [
     "case_anchor",

@@ -26,8 +26,8 @@ from sqlalchemy import delete, func, select, text
 from vertebro.registry.credentials import hash_password, needs_rehash, verify_password
 from vertebro.registry.schema import LoginAttemptRow, Role, User
 from vertebro.registry.store import Registry
+from vertebro.registry.views import Principal
 from vertebro.services.registry.context import Actor, Tx, unit_of_work
-from vertebro.services.registry.views import Principal
 
 __all__ = ["LoginLimits", "LoginResult", "log_in"]
 

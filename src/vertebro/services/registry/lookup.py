@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from vertebro.errors import NotFound
 from vertebro.model import parse_case
 from vertebro.registry.schema import CaseRow, CaseVersionRow, PatientRow
-from vertebro.services.registry.views import CaseView, PatientView
+from vertebro.registry.views import CaseView, PatientView
 
 __all__ = ["case_row", "case_version_row", "case_view", "patient_row", "patient_view"]
 

@@ -13,9 +13,9 @@ from vertebro.model import Sex
 from vertebro.model.fields import StrictModel
 from vertebro.model.parsing import DocumentKind, parse_document
 from vertebro.registry.schema import PatientRow, Role
+from vertebro.registry.views import PatientView
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.lookup import patient_row, patient_view
-from vertebro.services.registry.views import PatientView
 
 __all__ = ["NEW_PATIENT", "NewPatient", "create_patient", "get_patient", "list_patients"]
 

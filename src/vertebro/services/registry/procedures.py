@@ -43,6 +43,7 @@ from vertebro.registry.schema import (
     ProcedureVersionRow,
     Role,
 )
+from vertebro.registry.views import ProcedureView
 from vertebro.services.registry.assessments import latest_assessment_row
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.corrections import (
@@ -52,7 +53,6 @@ from vertebro.services.registry.corrections import (
     void_record,
 )
 from vertebro.services.registry.lookup import case_row
-from vertebro.services.registry.views import ProcedureView
 
 __all__ = [
     "departures_from_plan",

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from vertebro.registry.credentials import token_digest
 from vertebro.registry.schema import User, WebSessionRow
+from vertebro.registry.views import Principal
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.views import Principal
 
 __all__ = [
     "IDLE_TIMEOUT",

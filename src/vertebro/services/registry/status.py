@@ -23,10 +23,10 @@ from vertebro.registry.schema import (
     ProcedureRow,
     Role,
 )
+from vertebro.registry.views import Baseline, CaseOverview
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.follow_ups import case_anchor
 from vertebro.services.registry.lookup import case_row
-from vertebro.services.registry.views import Baseline, CaseOverview
 
 __all__ = ["baseline_scores", "case_overview", "worklist"]
 

@@ -18,8 +18,8 @@ from sqlalchemy import select, update
 from vertebro.errors import Conflict, InvalidDocument, NotFound
 from vertebro.registry.credentials import hash_password, new_token, token_digest
 from vertebro.registry.schema import ApiToken, Role, User, WebSessionRow
+from vertebro.registry.views import Principal, StoredToken, TokenView, UserView
 from vertebro.services.registry.context import Tx
-from vertebro.services.registry.views import Principal, StoredToken, TokenView, UserView
 
 __all__ = [
     "DEFAULT_TOKEN_DAYS",

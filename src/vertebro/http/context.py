@@ -20,8 +20,8 @@ from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.exc import SQLAlchemyError
 
-from vertebro.api.settings import Settings
 from vertebro.errors import AuthenticationFailed
+from vertebro.http.settings import Settings
 from vertebro.registry import Registry, Role
 from vertebro.services.registry import (
     Actor,

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from vertebro.cli_registry import DatabaseOption, _fail, _guarded, _registry
+from vertebro.cli.registry import DatabaseOption, _fail, _guarded, _registry
 
 __all__ = ["demo_registry", "outcomes", "outcomes_text"]
 

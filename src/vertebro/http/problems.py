@@ -21,7 +21,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vertebro.api.headers import secure_headers
 from vertebro.errors import (
     AuthenticationFailed,
     ImageError,
@@ -30,6 +29,7 @@ from vertebro.errors import (
     PreconditionFailed,
     RegistryError,
 )
+from vertebro.http.headers import secure_headers
 
 __all__ = [
     "PROBLEM_JSON",

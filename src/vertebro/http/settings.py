@@ -39,7 +39,6 @@ class Settings:
     login_attempts: int = 5
     login_address_attempts: int = 20
     login_window_s: int = 900
-    token_days: int = 30
     secure_cookies: bool = False
     pseudonym_key: PseudonymKey | None = field(default=None, repr=False)
     concept_map: Path | None = None

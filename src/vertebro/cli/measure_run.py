@@ -162,7 +162,9 @@ def run_measure(
             )
             if figure is not None:
                 report("drawing figure", 0, 1)
-                result.render_figure(figure)
+                from vertebro.imaging.figure import render_figure
+
+                render_figure(result, figure)
                 report("drawing figure", 1, 1)
             if dicom_out and image is not None:
                 from vertebro.services.dicom_outputs import write_dicom_outputs

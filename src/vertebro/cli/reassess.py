@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vertebro.cli_registry import DatabaseOption, _guarded, _registry
+from vertebro.cli.registry import DatabaseOption, _guarded, _registry
 
 if TYPE_CHECKING:
     from vertebro.guidance.changes import ReassessmentReport

@@ -92,7 +92,7 @@ def measure(
 ) -> None:
     """Measure vertebral body heights, height loss, Genant grade, shape and kyphosis
     from a vertebra label map (measurement-v1)."""
-    from vertebro.cli_measure_run import run_measure
+    from vertebro.cli.measure_run import run_measure
 
     code = run_measure(
         labels,

@@ -1,6 +1,6 @@
 """``vertebro fhir export|import|export-case|import-bundle``: HL7 FHIR R4 Bundles of a case
 and its records, from and to files (``export``, ``import``) or the registry (``export-case``,
-``import-bundle``); drafts from other systems' Bundles are in :mod:`vertebro.cli_drafts`.
+``import-bundle``); drafts from other systems' Bundles are in :mod:`vertebro.cli.drafts`.
 ``docs/fhir.md``.
 
 Front door only: it reads arguments and the environment (``VERTEBRO_PSEUDONYM_KEY``,
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vertebro.cli_registry import DatabaseOption, _guarded, _registry
-from vertebro.cli_registry import _fail as _exit
+from vertebro.cli.registry import DatabaseOption, _guarded, _registry
+from vertebro.cli.registry import _fail as _exit
 
 if TYPE_CHECKING:
     from vertebro.exchange.concept_map import ConceptMap

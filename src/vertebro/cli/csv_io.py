@@ -1,7 +1,7 @@
 """``vertebro export-csv`` and ``vertebro import-csv``: the registry as CSV files
 (``docs/csv.md``).
 
-Front door only: it reads arguments, calls :mod:`vertebro.exchange.csv_registry` in one
+Front door only: it reads arguments, calls :mod:`vertebro.services.registry.csv_registry` in one
 registry transaction, prints. Exit codes: 0 done; 2 refused input (every bad row or clash
 with the registry as ``<file>:<row>:<column>: <reason>``; nothing is imported); 1 failed
 (a database error). Messages on standard error.
@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from vertebro.cli_registry import DatabaseOption, _fail, _guarded, _registry
+from vertebro.cli.registry import DatabaseOption, _fail, _guarded, _registry
 
 __all__ = ["export_csv", "import_csv"]
 
@@ -40,8 +40,8 @@ def export_csv(
     database: DatabaseOption = None,
 ) -> None:
     """Export the whole registry as CSV files (one per record kind)."""
-    from vertebro.exchange.csv_registry import export_registry
     from vertebro.services.registry import Actor, unit_of_work
+    from vertebro.services.registry.csv_registry import export_registry
 
     with _registry(database) as registry:
 
@@ -67,8 +67,8 @@ def import_csv(
 ) -> None:
     """Import CSV files: every row is checked first; if any is bad, each problem is
     reported as <file>:<row>:<column>: <reason> and nothing is imported."""
-    from vertebro.exchange.csv_registry import CsvImportError, import_registry
     from vertebro.services.registry import Actor, unit_of_work
+    from vertebro.services.registry.csv_registry import CsvImportError, import_registry
 
     if not folder.is_dir():
         raise _fail([f"{folder}: no such folder"], 2)

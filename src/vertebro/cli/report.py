@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vertebro.cli_outcomes import _log_to_stderr
-from vertebro.cli_registry import DatabaseOption, _fail, _guarded, _registry
+from vertebro.cli.outcomes import _log_to_stderr
+from vertebro.cli.registry import DatabaseOption, _fail, _guarded, _registry
 
 if TYPE_CHECKING:
     from vertebro.services.registry import Tx
@@ -108,7 +108,8 @@ def report(
 ) -> None:
     """The case report as PDF: decision, levels with reasons (rule ids), cautions, spine
     diagram, plan and aftercare, recorded procedures, follow-up table and chart."""
-    from vertebro.reporting.case_report import case_report_html, load_case_report
+    from vertebro.reporting.case_report import case_report_html
+    from vertebro.services.registry.case_report import load_case_report
 
     _log_to_stderr()
     _quiet_renderer()

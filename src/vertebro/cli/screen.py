@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from vertebro.cli_pacs import PasswordFileOption, UrlOption, UserOption, pacs_settings, since_day
-from vertebro.cli_registry import DatabaseOption, _guarded, _registry
+from vertebro.cli.pacs import PasswordFileOption, UrlOption, UserOption, pacs_settings, since_day
+from vertebro.cli.registry import DatabaseOption, _guarded, _registry
 
 if TYPE_CHECKING:
     from vertebro.services.screening import ScreenReport, ScreenStart

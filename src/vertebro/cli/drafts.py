@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from vertebro.cli_exchange import _fail, _read, draft_files, fhir_app, write_documents
-from vertebro.cli_registry import DatabaseOption, _guarded, _registry
+from vertebro.cli.exchange import _fail, _read, draft_files, fhir_app, write_documents
+from vertebro.cli.registry import DatabaseOption, _guarded, _registry
 
 __all__ = ["complete", "draft", "drafts", "fhir_app"]
 
