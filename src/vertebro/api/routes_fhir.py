@@ -3,6 +3,7 @@ case), and the drafts to complete (``docs/fhir.md``). One transaction per reques
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -92,16 +93,29 @@ def import_bundle(
     (``VERTEBRO_PSEUDONYM_KEY``). All or nothing. Clinician."""
     from vertebro.exchange.concept_map import concept_map_from
     from vertebro.services.registry.exchange import import_bundle as import_into
+    from vertebro.services.registry.exchange import read_bundle
 
     settings = app_context(request).settings
     try:
         concepts = concept_map_from(settings.concept_map)
     except ValueError as exc:
         raise InvalidDocument.single("VERTEBRO_CONCEPT_MAP", str(exc)) from None
+    today = settings.now().astimezone(UTC).date()
+    imported = authenticated_body(
+        request,
+        credentials,
+        Role.CLINICIAN,
+        lambda data: read_bundle(
+            data,
+            key=settings.pseudonym_key,
+            patient_code=patient_code,
+            concepts=concepts,
+            today=today,
+        ),
+        body,
+    )
     with bearer_tx(request, credentials, Role.CLINICIAN) as tx:
-        outcome = import_into(
-            tx, body, key=settings.pseudonym_key, patient_code=patient_code, concepts=concepts
-        )
+        outcome = import_into(tx, imported, patient_code=patient_code)
     where = "/api/cases/" if outcome.kind == "case" else "/api/fhir/drafts/"
     return json_response(outcome.as_dict(), 201, {"Location": where + outcome.id})
 

@@ -315,9 +315,10 @@ def import_bundle(
     unmapped items listed); the patient registered if new. Prints the case or draft id.
     All or nothing."""
     import json
+    from datetime import UTC, datetime
 
     from vertebro.services.registry import Actor, unit_of_work
-    from vertebro.services.registry.exchange import ImportOutcome
+    from vertebro.services.registry.exchange import ImportOutcome, read_bundle
     from vertebro.services.registry.exchange import import_bundle as import_into
 
     _need_fhir()
@@ -329,8 +330,17 @@ def import_bundle(
     with _registry(database) as registry:
 
         def run() -> ImportOutcome:
+            # read and mapped before the write transaction opens: a large Bundle never
+            # holds the registry's write lock while it is parsed
+            imported = read_bundle(
+                data,
+                key=key,
+                patient_code=patient_code,
+                concepts=concepts,
+                today=datetime.now(UTC).date(),
+            )
             with unit_of_work(registry, Actor.cli()) as tx:
-                return import_into(tx, data, key=key, patient_code=patient_code, concepts=concepts)
+                return import_into(tx, imported, patient_code=patient_code)
 
         try:
             outcome = _guarded(run)

@@ -10,6 +10,7 @@ case (:mod:`vertebro.services.registry.drafts`), so that every rule and the audi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from vertebro.errors import Conflict, InvalidDocument
 from vertebro.exchange.concept_map import ConceptMap
 from vertebro.exchange.fhir_export import ExchangeRecord
+from vertebro.exchange.fhir_import import ImportedBundle, read_import
 from vertebro.exchange.import_report import ImportReport
 from vertebro.exchange.pseudonym import PseudonymKey
 from vertebro.registry.schema import CaseRow, Role
@@ -30,7 +32,7 @@ from vertebro.services.registry.follow_ups import list_follow_ups
 from vertebro.services.registry.patients import get_patient
 from vertebro.services.registry.procedures import list_procedures
 
-__all__ = ["ImportOutcome", "exchange_record", "import_bundle"]
+__all__ = ["ImportOutcome", "exchange_record", "import_bundle", "read_bundle"]
 
 #: What the audit log names these exports and imports (``export``/``import`` of ``fhir``).
 AUDIT_KEY = "fhir"
@@ -143,9 +145,23 @@ def _vertebro_record(tx: Tx, record: ExchangeRecord, code: str) -> ImportOutcome
     return ImportOutcome("case", case.case_id, code, created, report)
 
 
+def read_bundle(
+    bundle: str | bytes,
+    *,
+    key: PseudonymKey | None = None,
+    patient_code: str | None = None,
+    concepts: ConceptMap | None = None,
+    today: date,
+) -> ImportedBundle:
+    """Read a Bundle and map it (another system's, through ``concepts``) without touching
+    the registry: the slow part of an import, done before its write transaction opens
+    (:class:`InvalidDocument` for a Bundle that cannot be read)."""
+    return read_import(bundle, key=key, patient_code=patient_code, concepts=concepts, today=today)
+
+
 def import_bundle(
     tx: Tx,
-    bundle: str | bytes,
+    bundle: str | bytes | ImportedBundle,
     *,
     key: PseudonymKey | None = None,
     patient_code: str | None = None,
@@ -168,14 +184,17 @@ def import_bundle(
     Raises :class:`InvalidDocument` (paths such as ``entry[3].resourceType``,
     ``entry[3].resource.data`` or ``procedures[0].override_reason``) for a Bundle that
     cannot be read or a record the registry refuses. Needs the clinician role; audited.
-    Everything happens in ``tx``: raising out of the unit of work writes nothing.
+    Everything happens in ``tx``: raising out of the unit of work writes nothing. A Bundle
+    already read by :func:`read_bundle` (outside the transaction, so that a large one does
+    not hold the write lock while it is parsed) is stored as read.
     """
-    from vertebro.exchange.fhir_import import read_import
-
     tx.require(Role.CLINICIAN)
-    imported = read_import(
-        bundle, key=key, patient_code=patient_code, concepts=concepts, today=tx.today
-    )
+    if isinstance(bundle, ImportedBundle):
+        imported = bundle
+    else:
+        imported = read_bundle(
+            bundle, key=key, patient_code=patient_code, concepts=concepts, today=tx.today
+        )
     if imported.record is not None:
         code = patient_code or imported.record.patient_code
         return _vertebro_record(tx, imported.record, code)
