@@ -26,6 +26,7 @@ from vertebro.errors import (
 )
 from vertebro.registry import Role
 from vertebro.reporting.templating import TEMPLATES, make_environment
+from vertebro.web.form_fields import field_id
 from vertebro.web.session import CsrfFailed, LoginRequired, load_session, save_session
 
 __all__ = ["html_error", "page", "redirect", "templates"]
@@ -38,6 +39,7 @@ def templates() -> Environment:
     # the web's own templates first, then the partials shared with the printed documents
     env = make_environment(ChoiceLoader([PackageLoader("vertebro.web", "templates"), TEMPLATES]))
     env.globals["htmx_version"] = HTMX_VERSION
+    env.globals["field_id"] = field_id
     return env
 
 
