@@ -393,7 +393,12 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
         "Tumour (SINS)",
         "",
         (
-            Field("lesion", label_of("fractures[].lesion"), "enum", choices_of(Lesion)),
+            Field(
+                "lesion",
+                label_of("fractures[].lesion"),
+                "enum",
+                choices_of(Lesion, {"mixed": "Mixed (lytic and blastic)"}),
+            ),
             Field("alignment", label_of("fractures[].alignment"), "enum", choices_of(Alignment)),
             Field(
                 "posterolateral",
