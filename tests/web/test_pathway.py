@@ -73,7 +73,8 @@ def test_login_case_assessment_procedure_follow_ups_leaflet(page: Any) -> None:
     shot(page, "04-procedure-form")
     page.get_by_role("button", name="Save the procedure").click()
 
-    page.wait_for_url("**/cases/W-1-c/follow-up")
+    page.wait_for_url("**/cases/W-1-c/follow-up?done=procedure")
+    assert "The procedure was saved" in page.locator("[role=status]").first.inner_text()
     # finding 2: a 1-week visit dated next week is refused, with the reason at the date
     page.locator("select[name=visit]").select_option("1 week")
     page.get_by_label("Date of the visit").fill((date.today() + timedelta(days=7)).isoformat())

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from vertebro.errors import Conflict, InvalidDocument, PreconditionFailed
 from vertebro.model import FollowUp, Procedure, parse_checklist, parse_follow_up, parse_procedure
+from vertebro.model.checklist import STOP_ITEMS
 from vertebro.registry import Role
 from vertebro.services.registry import (
     FollowUpView,
@@ -67,6 +68,7 @@ def _checklist_page(
     with web_tx(request, write=False) as tx:
         view = get_case(tx, case_id)
         stored = get_checklist(tx, case_id)
+        contraindicated = _contraindicated(tx, case_id)
     if values is None:
         values = form_values_of(stored.checklist) if stored.version else prefill(view.case)
     lines = extra.get("error_lines", [])
@@ -77,12 +79,20 @@ def _checklist_page(
         view=view,
         stored=stored,
         items=CHECKLIST,
+        stop_items=STOP_ITEMS,
+        contraindicated=contraindicated,
         values=values,
         version=extra.get("version", stored.version),
         errors=dict(lines),
         error_lines=lines,
         conflict=extra.get("conflict", ""),
     )
+
+
+def _contraindicated(tx: Tx, case_id: str) -> bool:
+    """Whether the case's latest assessment is contraindicated (no checklist, no procedure)."""
+    stored = latest_assessment(tx, case_id)
+    return stored is not None and stored.assessment.recommendation == "contraindicated"
 
 
 @router.get("/cases/{case_id}/checklist")
@@ -98,6 +108,11 @@ async def save_checklist_form(request: Request, case_id: str) -> Response:
     current_user(request, Role.CLINICIAN)
     version = _version(form)
     shown = {k: v for k, v in form.items() if k not in ("csrf_token", "version")}
+    with web_tx(request, write=False) as tx:
+        refused = _contraindicated(tx, case_id)
+    if refused:
+        message = "Not saved: the latest assessment of this case is contraindicated."
+        return _checklist_page(request, case_id, shown, conflict=message, status=409)
     try:
         document = parse_checklist(checklist_from_form(form))
         with web_tx(request, Role.CLINICIAN) as tx:
@@ -113,7 +128,7 @@ async def save_checklist_form(request: Request, case_id: str) -> Response:
             "were filling it in; yours was not saved. Their answers are shown now."
         )
         return _checklist_page(request, case_id, conflict=message, status=412)
-    return redirect(request, f"/cases/{case_id}/checklist")
+    return redirect(request, f"/cases/{case_id}/checklist?done=checklist")
 
 
 def _version(form: dict[str, str]) -> int | None:
@@ -201,7 +216,7 @@ async def save_procedure(request: Request, case_id: str) -> Response:
         return record_procedure(tx, case_id, procedure)
 
     refused = await _save_procedure(request, case_id, store)
-    return refused or redirect(request, f"/cases/{case_id}/follow-up")
+    return refused or redirect(request, f"/cases/{case_id}/follow-up?done=procedure")
 
 
 @router.get("/cases/{case_id}/procedures/{procedure_id}/edit")
@@ -234,7 +249,7 @@ async def save_procedure_edit(request: Request, case_id: str, procedure_id: Reco
     refused = await _save_procedure(
         request, case_id, store, action=f"/cases/{case_id}/procedures/{procedure_id}/edit"
     )
-    return refused or redirect(request, f"/cases/{case_id}#pathway-h")
+    return refused or redirect(request, f"/cases/{case_id}?done=procedure-corrected#pathway-h")
 
 
 @router.post("/cases/{case_id}/procedures/{procedure_id}/void")
@@ -262,7 +277,7 @@ async def _void(
             title="Not voided",
             detail=f"{detail}. Go back to the case and try again.",
         )
-    return redirect(request, f"/cases/{case_id}#pathway-h")
+    return redirect(request, f"/cases/{case_id}?done=voided#pathway-h")
 
 
 # -- follow-up -------------------------------------------------------------------------
@@ -367,7 +382,7 @@ async def save_follow_up_edit(request: Request, case_id: str, follow_up_id: Reco
     )
     if isinstance(saved, Response):
         return saved
-    return redirect(request, f"/cases/{case_id}#pathway-h")
+    return redirect(request, f"/cases/{case_id}?done=follow-up-corrected#pathway-h")
 
 
 @router.post("/cases/{case_id}/follow-ups/{follow_up_id}/void")

@@ -43,8 +43,21 @@ def templates() -> Environment:
     return env
 
 
+#: The confirmations a redirect after a saved form asks for (``?done=<key>``); the words
+#: come from here, never from the address.
+DONE: dict[str, str] = {
+    "procedure": "✓ The procedure was saved. Record the follow-up visits here when they happen.",
+    "procedure-corrected": "✓ The correction of the procedure was saved as a new version.",
+    "follow-up-corrected": "✓ The correction of the visit was saved as a new version.",
+    "checklist": "✓ The checklist was saved.",
+    "voided": "✓ The record was voided; it stays visible, struck through, with your reason.",
+    "unit-phone": "✓ The unit's phone number was saved.",
+}
+
+
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``template`` with the session, the user and the unit's settings."""
+    """Render ``template`` with the session, the user, the unit's settings and the
+    confirmation a redirect asked for (``?done=``)."""
     session = load_session(request)
     settings = app_context(request).settings
     principal = session.principal
@@ -63,6 +76,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             csrf=session.csrf,
             unit_name=settings.unit_name,
             unit_phone=settings.unit_phone,
+            done=DONE.get(request.query_params.get("done", ""), ""),
             **context,
         )
     )
