@@ -28,6 +28,7 @@ from vertebro.registry import Role
 from vertebro.reporting.templating import TEMPLATES, make_environment
 from vertebro.web.form_fields import field_id
 from vertebro.web.session import CsrfFailed, LoginRequired, load_session, save_session
+from vertebro.web.unit_phone import unit_phone
 
 __all__ = ["html_error", "page", "redirect", "templates"]
 
@@ -61,6 +62,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     session = load_session(request)
     settings = app_context(request).settings
     principal = session.principal
+    phone = unit_phone(request) if principal is not None else settings.unit_phone or None
 
     def may(role: str) -> bool:
         return principal is not None and principal.role.allows(Role(role))
@@ -75,7 +77,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             may=may,
             csrf=session.csrf,
             unit_name=settings.unit_name,
-            unit_phone=settings.unit_phone,
+            unit_phone=phone,
+            unit_phone_set=phone is not None,
             done=DONE.get(request.query_params.get("done", ""), ""),
             **context,
         )
