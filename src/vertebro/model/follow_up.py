@@ -19,12 +19,12 @@ from vertebro.model.procedure import Complication
 
 __all__ = [
     "FOLLOW_UP_SCHEMA",
+    "SCHEDULED_VISITS",
     "Analgesics",
     "FollowUp",
     "FollowUpStatus",
     "FractureDetection",
     "NewFracture",
-    "SCHEDULED_VISITS",
     "Visit",
     "VisitWindow",
 ]
