@@ -46,10 +46,7 @@ def _enter_the_case(page: Page) -> None:
 
 
 def _marked(page: Page) -> list[str]:
-    return [
-        text.split("\n")[0]
-        for text in page.locator("#blocking-summary li").all_inner_texts()
-    ]
+    return [text.split("\n")[0] for text in page.locator("#blocking-summary li").all_inner_texts()]
 
 
 def test_the_whole_pathway_of_issue_11(page: Page) -> None:
