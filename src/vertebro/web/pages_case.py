@@ -124,7 +124,9 @@ def pdf_download(request: Request, html: str, *, what: str, case_id: str, stem: 
     except ImportError as exc:
         return page(request, "error.html", status=503, title="PDF not available", detail=str(exc))
     with web_tx(request, write=True) as tx:
-        record_export(tx, what, {"case_id": case_id, "bytes": len(data), "via": "web"})
+        record_export(
+            tx, what, {"case_id": case_id, "bytes": len(data), "via": "web"}, case_id=case_id
+        )
     name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{stem}-{case_id}.pdf")
     return Response(
         data,
