@@ -14,6 +14,7 @@ import typer
 
 from vertebro.cli_csv import export_csv, import_csv
 from vertebro.cli_drafts import fhir_app  # every fhir command, the drafts ones included
+from vertebro.cli_help import unwrap_help
 from vertebro.cli_measure import measure
 from vertebro.cli_outcomes import demo_registry, outcomes
 from vertebro.cli_pacs import pacs_app
@@ -151,6 +152,9 @@ def version() -> None:
 
     core = "compiled core" if compiled_in_use(engine) else "pure Python core"
     sys.stdout.write(f"vertebro {__version__} (rulebook {RULEBOOK_VERSION}, {core})\n")
+
+
+unwrap_help(app)
 
 
 def main() -> None:
