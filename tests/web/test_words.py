@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -77,7 +78,32 @@ def examples_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
     folder = tmp_path_factory.mktemp("words")
     with live_server(sqlite_url(folder)) as live:
         seed_demo(live.registry, patients=0)
+        _treat(live, "l1-wedge")
         yield live
+
+
+def _treat(live: LiveServer, case_id: str) -> None:
+    """A performed session with a cement leak and a complication, two visits (one with a
+    complication, one out of its window): the words of the pathway are on the pages too."""
+    from tests.registry.conftest import follow_up_doc, procedure_doc
+    from vertebro.services.registry import Actor, record_follow_up, record_procedure, unit_of_work
+
+    performed = date.today() - timedelta(days=40)
+    level = procedure_doc()["levels"][0]
+    level["leakage"] = {"present": True, "types": ["venous", "paravertebral"],
+                        "symptomatic": False, "detected_by": "ct"}  # fmt: skip
+    complication = {"type": "pulmonary_cement_embolism", "symptomatic": False}
+    with unit_of_work(live.registry, Actor.cli()) as tx:
+        record_procedure(
+            tx, case_id,
+            procedure_doc(date=performed.isoformat(), levels=[level], complications=[complication]),
+        )  # fmt: skip
+        for visit, days in (("1 day", 1), ("1 week", 20)):
+            when = (performed + timedelta(days=days)).isoformat()
+            extra = {"analgesics": "weak_opioid", "odi": 30.0}
+            if visit == "1 week":
+                extra["complications"] = [{"type": "residual_pain", "symptomatic": True}]
+            record_follow_up(tx, case_id, follow_up_doc(visit, when, **extra))
 
 
 @contextmanager
@@ -112,6 +138,9 @@ def test_no_page_of_an_example_case_shows_a_path_or_a_raw_value(
                 answer = client.get(f"/cases/{case_id}{suffix}")
                 assert answer.status_code == 200, (case_id, suffix, answer.status_code)
                 problems += words_problems(f"/cases/{case_id}{suffix}", visible_text(answer.text))
+        treated = visible_text(client.get("/cases/l1-wedge").text)
+        assert "Cement leakage at L1 (venous, paravertebral)" in treated
+        assert "Pulmonary cement embolism" in treated and "Residual pain" in treated
         for listing in ("/worklist", "/outcomes"):
             answer = client.get(listing)
             assert answer.status_code == 200
