@@ -200,3 +200,25 @@ def test_the_missing_data_list_names_levels_in_spine_order_and_links_each_field(
         form = client.get(href).text
         assert 'id="f-fractures-1-mri_edema-blocks"' in form  # marked
         assert re.search(r'name="fractures\[1\]\.mri_edema" value="" checked autofocus', form)
+
+
+def test_record_forms_name_their_problems_in_words(examples_server: LiveServer) -> None:
+    """A procedure form sent with an empty level: each problem names the treated level and
+    the form's label, never a path."""
+    with _client(examples_server) as client:
+        form = client.get("/cases/l2-burst-fall-vertebroplasty/procedure").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token is not None
+        answer = client.post(
+            "/cases/l2-burst-fall-vertebroplasty/procedure",
+            data={"csrf_token": token[1], "status": "performed", "levels[0].level": "L2"},
+        )
+    assert answer.status_code == 422
+    start = answer.text.index('id="error-summary"')
+    summary = " ".join(
+        visible_text(answer.text[start : answer.text.index("</div>", start)]).split()
+    )
+    assert "Date (planned or performed) : required" in summary
+    assert "Operator : required" in summary
+    assert "Treated level 1 — Technique : required" in summary
+    assert "levels[" not in summary and "fractures[" not in summary

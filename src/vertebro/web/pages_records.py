@@ -32,8 +32,8 @@ from vertebro.services.registry import (
     void_procedure,
 )
 from vertebro.web.checklist import CHECKLIST, checklist_from_form, form_values_of, prefill
-from vertebro.web.form_fields import flatten
-from vertebro.web.forms import form_values, problem_lines
+from vertebro.web.form_fields import Field, flatten
+from vertebro.web.forms import form_values
 from vertebro.web.record_forms import (
     COMPLICATION_FIELDS,
     COMPLICATION_ROWS,
@@ -47,6 +47,7 @@ from vertebro.web.record_forms import (
     level_count,
     procedure_from_form,
     procedure_prefill,
+    record_words,
 )
 from vertebro.web.render import page, redirect
 from vertebro.web.session import check_csrf, current_user
@@ -83,7 +84,7 @@ def _checklist_page(
         contraindicated=contraindicated,
         values=values,
         version=extra.get("version", stored.version),
-        errors=dict(lines),
+        errors={line[0]: line[-1] for line in lines},
         error_lines=lines,
         conflict=extra.get("conflict", ""),
     )
@@ -118,7 +119,7 @@ async def save_checklist_form(request: Request, case_id: str) -> Response:
         with web_tx(request, Role.CLINICIAN) as tx:
             save_checklist(tx, case_id, document, version)
     except InvalidDocument as exc:
-        lines = problem_lines(exc)
+        lines = _lines(exc, _CHECKLIST_FIELDS)
         return _checklist_page(
             request, case_id, shown, error_lines=lines, version=version, status=422
         )
@@ -156,7 +157,7 @@ def _procedure_page(
         leakage_types=LEAKAGE_TYPES,
         complication_fields=COMPLICATION_FIELDS,
         complication_rows=COMPLICATION_ROWS,
-        errors=dict(extra.get("error_lines", [])),
+        errors={line[0]: line[-1] for line in extra.get("error_lines", [])},
         error_lines=extra.get("error_lines", []),
         conflict=extra.get("conflict", ""),
         action=extra.get("action", f"/cases/{view.case_id}/procedure"),
@@ -198,14 +199,29 @@ async def _save_procedure(
             view = get_case(tx, case_id)
             stored = latest_assessment(tx, case_id)
         assessment = None if stored is None else stored.assessment
-        return _procedure_page(request, view, assessment, form, **_refusal(exc), **extra)
+        refusal = _refusal(exc, PROCEDURE_FIELDS)
+        return _procedure_page(request, view, assessment, form, **refusal, **extra)
     return None
 
 
-def _refusal(exc: InvalidDocument | Conflict | PreconditionFailed) -> dict[str, Any]:
+def _lines(exc: InvalidDocument, fields: tuple[Field, ...]) -> list[tuple[str, str, str]]:
+    """A refused form's problems as the summary shows them: path, words, reason."""
+    return [(p.path, record_words(p.path, fields), p.reason) for p in exc.problems]
+
+
+_CHECKLIST_FIELDS = (
+    Field("mri_date", "Date of the MRI", "date"),
+    Field("note", "Note", "textarea"),
+    *(Field(item.name, item.question, "enum") for item in CHECKLIST),
+)
+
+
+def _refusal(
+    exc: InvalidDocument | Conflict | PreconditionFailed, fields: tuple[Field, ...]
+) -> dict[str, Any]:
     """A refused record form's problems: 422 with the field lines, 412 for a stale version,
     409 for a conflict (its message shown above the form)."""
-    lines = problem_lines(exc) if isinstance(exc, InvalidDocument) else []
+    lines = _lines(exc, fields) if isinstance(exc, InvalidDocument) else []
     status = 422 if lines else (412 if isinstance(exc, PreconditionFailed) else 409)
     return {"error_lines": lines, "conflict": "" if lines else str(exc), "status": status}
 
@@ -303,7 +319,7 @@ def _follow_up_page(
         complication_rows=COMPLICATION_ROWS,
         fracture_fields=NEW_FRACTURE_FIELDS,
         fracture_rows=NEW_FRACTURE_ROWS,
-        errors=dict(extra.get("error_lines", [])),
+        errors={line[0]: line[-1] for line in extra.get("error_lines", [])},
         error_lines=extra.get("error_lines", []),
         saved=extra.get("saved", ""),
         conflict=extra.get("conflict", ""),
@@ -338,7 +354,7 @@ async def _save_follow_up(
             return store(tx, follow_up)
     except (InvalidDocument, Conflict, PreconditionFailed) as exc:
         shown = {k: v for k, v in form.items() if k != "csrf_token"}
-        return _follow_up_page(request, case_id, shown, **_refusal(exc), **extra)
+        return _follow_up_page(request, case_id, shown, **_refusal(exc, FOLLOW_UP_FIELDS), **extra)
 
 
 @router.post("/cases/{case_id}/follow-up")
