@@ -14,15 +14,11 @@ from datetime import date, timedelta
 from playwright.sync_api import Page
 
 from tests.web.accessibility import check_page
-from tests.web.conftest import log_in
+from tests.web.conftest import choose, log_in
 
 PAIN = "L1 — Pain matches this level (examination and imaging)"
 MEDICATION = "Medication and non-surgical care not enough"
 STOP_RED = "rgb(164, 0, 0)"
-
-
-def _choose(page: Page, name: str, value: str) -> None:
-    page.locator(f'input[type=radio][name="{name}"][value="{value}"]').check()
 
 
 def _enter_the_case(page: Page) -> None:
@@ -32,13 +28,13 @@ def _enter_the_case(page: Page) -> None:
     page.get_by_label("Case id").fill("acc-1")
     page.get_by_label("Age").fill("78")
     page.get_by_label("Sex").select_option("female")
-    _choose(page, "patient.active_infection", "false")
+    choose(page, "patient.active_infection", "false")
     page.get_by_label("Back pain now (NRS)").fill("8")
     page.get_by_label("Neurological status from the fractures").select_option("intact")
     page.locator('select[name="fractures[0].level"]').select_option("L1")
     page.locator('select[name="fractures[0].etiology"]').select_option("osteoporotic")
     page.locator('input[name="fractures[0].age_weeks"]').fill("4")
-    _choose(page, "fractures[0].mri_edema", "true")
+    choose(page, "fractures[0].mri_edema", "true")
     page.locator('input[name="fractures[0].heights_mm.anterior"]').fill("15")
     page.locator('input[name="fractures[0].heights_mm.middle"]').fill("20")
     page.locator('input[name="fractures[0].heights_mm.posterior"]').fill("25")
@@ -98,8 +94,8 @@ def test_the_whole_pathway_of_issue_11(page: Page) -> None:
     check_page(page, "acc-05-edit-focused")
 
     # Fill them: a decision, with the reasons' full citations.
-    _choose(page, "fractures[0].pain_at_level", "true")
-    _choose(page, "clinical.medication_insufficient", "true")
+    choose(page, "fractures[0].pain_at_level", "true")
+    choose(page, "clinical.medication_insufficient", "true")
     page.get_by_role("button", name="Save as a new version and assess").click()
     page.wait_for_url("**/cases/acc-1")
     banner = page.locator("section.banner").inner_text()
@@ -123,8 +119,8 @@ def test_the_whole_pathway_of_issue_11(page: Page) -> None:
         "allergies_checked",
         "fasting",
     ):
-        _choose(page, item, "yes")
-    _choose(page, "inr_acceptable", "no")
+        choose(page, item, "yes")
+    choose(page, "inr_acceptable", "no")
     page.get_by_role("button", name="Save the checklist").click()
     page.wait_for_url("**/cases/acc-1/checklist?done=checklist")
     assert "The checklist was saved" in page.locator("p.done").inner_text()
@@ -139,13 +135,13 @@ def test_the_whole_pathway_of_issue_11(page: Page) -> None:
     assert page.locator('input[name="inr_acceptable"][value="no"]').is_checked()
     assert page.locator('input[name="consent_signed"][value="yes"]').is_checked()
     check_page(page, "acc-07-checklist-stop")
-    _choose(page, "inr_acceptable", "not_known")
+    choose(page, "inr_acceptable", "not_known")
     page.get_by_role("button", name="Save the checklist").click()
     page.wait_for_url("**/cases/acc-1/checklist?done=checklist")
     unknown = page.locator("fieldset.answer-not_known", has_text="INR checked")
     assert "Not known yet" in unknown.inner_text()
     assert unknown.evaluate("e => getComputedStyle(e).borderTopColor") != no_border
-    _choose(page, "inr_acceptable", "yes")
+    choose(page, "inr_acceptable", "yes")
     page.get_by_role("button", name="Save the checklist").click()
     page.wait_for_url("**/cases/acc-1/checklist?done=checklist")
     assert "Ready for the procedure" in page.locator(".checklist-status").inner_text()
@@ -164,7 +160,7 @@ def test_the_whole_pathway_of_issue_11(page: Page) -> None:
     page.locator('input[name="date"]').fill(performed.isoformat())
     page.get_by_label("Operator").fill("Dr Acceptance")
     page.locator('input[name="levels[0].balloon_ml"]').fill("3")
-    _choose(page, "levels[0].leakage.present", "true")
+    choose(page, "levels[0].leakage.present", "true")
     page.locator('input[name="levels[0].leakage.types.disc"]').check()
     page.locator('select[name="levels[0].leakage.detected_by"]').select_option("fluoroscopy")
     check_page(page, "acc-09-procedure-form")
