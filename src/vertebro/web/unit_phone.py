@@ -5,6 +5,7 @@ every page, and leaflets say to ask the unit). Read once per app, refreshed when
 from __future__ import annotations
 
 from fastapi import Request
+from sqlalchemy.exc import SQLAlchemyError
 
 from vertebro.api.context import app_context
 from vertebro.registry import Role
@@ -20,8 +21,11 @@ def unit_phone(request: Request) -> str | None:
     state = request.app.state
     ctx = app_context(request)
     if not hasattr(state, _STATE):
-        with unit_of_work(ctx.registry, Actor("web", Role.VIEWER), write=False) as tx:
-            setattr(state, _STATE, get_unit_phone(tx))
+        try:
+            with unit_of_work(ctx.registry, Actor("web", Role.VIEWER), write=False) as tx:
+                setattr(state, _STATE, get_unit_phone(tx))
+        except SQLAlchemyError:  # an error page while the database is down: settings only
+            return ctx.settings.unit_phone or None
     stored: str | None = getattr(state, _STATE)
     return stored or ctx.settings.unit_phone or None
 
