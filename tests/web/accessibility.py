@@ -7,8 +7,10 @@ than the window). The full version adds axe-core; keep this signature."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page
+if TYPE_CHECKING:  # the browser fixture reports a missing Playwright
+    from playwright.sync_api import Page
 
 __all__ = ["ARTIFACTS", "check_page"]
 

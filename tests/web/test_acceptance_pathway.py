@@ -10,8 +10,10 @@ goes through ``check_page`` (screenshot, no sideways scrolling)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page
+if TYPE_CHECKING:  # the browser fixture reports a missing Playwright
+    from playwright.sync_api import Page
 
 from tests.web.accessibility import check_page
 from tests.web.conftest import choose, log_in
