@@ -121,3 +121,15 @@ def test_rules_lists_every_rule_with_its_source() -> None:
     assert "rulebook 2026.2" in text
     assert "T-5" in text and "[003, 000, 004, FREE, LEAK, KAV]" in text
     assert "K-12" in text
+
+
+def test_truncated_json_names_the_file(tmp_path: Path) -> None:
+    """A file cut short is reported against its name, on one line (not ``$: …``)."""
+    cut = tmp_path / "case.json"
+    cut.write_bytes(EXAMPLE.read_bytes()[:200])
+    result = run("assess", str(cut))
+    assert result.returncode == 2 and result.stdout == b""
+    (line,) = result.stderr.decode().splitlines()
+    assert line.startswith(f"{cut}: not valid JSON: ")
+    piped = run("assess", "-", stdin=EXAMPLE.read_bytes()[:200])
+    assert piped.stderr.decode().startswith("<stdin>: not valid JSON: ")

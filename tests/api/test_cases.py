@@ -42,7 +42,7 @@ def test_whole_pathway(any_server: LiveServer) -> None:
         listed = client.get("/api/cases", params={"status": "in_follow_up"}).json()
         item = next(c for c in listed["cases"] if c["case_id"] == "P-1-c")
         assert item["anchor"] == "2026-03-02"
-        assert [v["visit"] for v in item["visits"]][:3] == ["1 day", "1 week", "2 weeks"]
+        assert [v["visit"] for v in item["visits"]][:3] == ["1 day", "1 week", "1 month"]
         assert client.get("/api/cases", params={"status": "bogus"}).status_code == 422
 
 

@@ -197,7 +197,8 @@ def test_export_case_gives_a_valid_bundle_of_the_whole_case(
     assert not list(tmp_path.glob(".bundle.json.*"))
 
     exports = audit_rows(registry, "export")
-    assert [(r.entity, r.entity_key) for r in exports] == [("registry", "fhir")] * 2
+    assert [(r.entity, r.entity_key) for r in exports] == [("case", CASE)] * 2
+    assert all((r.after or {})["what"] == "fhir" for r in exports)
     assert exports[0].after is not None
     assert exports[0].after["case_id"] == CASE
     assert exports[0].after["procedures"] == 1 and exports[0].after["follow_ups"] == 2

@@ -127,8 +127,13 @@ def test_schedule_due_and_overdue_on_an_injected_today() -> None:
     )
     schedule = visit_schedule(ANCHOR, {}, date(2027, 12, 31))
     assert [str(v.visit) for v in schedule] == [
-        "1 day", "1 week", "2 weeks", "1 month", "3 months", "6 months", "12 months",
-    ]  # fmt: skip
+        "1 day",
+        "1 week",
+        "1 month",
+        "3 months",
+        "6 months",
+        "12 months",
+    ]  # fmt: skip  (rulebook A-4: "2 weeks" is recordable but never due)
     assert {v.state for v in schedule} == {VisitState.OVERDUE}
 
 
@@ -163,13 +168,12 @@ def test_overview_and_worklist_from_the_registry(registry: Registry) -> None:
     assert states == {
         "1 day": "recorded",
         "1 week": "overdue",
-        "2 weeks": "overdue",
         "1 month": "upcoming",
         "3 months": "upcoming",
         "6 months": "upcoming",
         "12 months": "upcoming",
     }
-    assert [str(v.visit) for v in overview.overdue_visits] == ["1 week", "2 weeks"]
+    assert [str(v.visit) for v in overview.overdue_visits] == ["1 week"]
     assert overview.baseline is not None
     assert (overview.baseline.pain_nrs, overview.baseline.source) == (9, "baseline_visit")
 
@@ -192,3 +196,18 @@ def test_baseline_falls_back_to_the_case_version_current_at_the_anchor(
         svc.replace_case(tx, "c-1", edited, expected_version=1)
         baseline = svc.baseline_scores(tx, "c-1")
     assert (baseline.pain_nrs, baseline.source, baseline.case_version) == (8, "case_version", 1)
+
+
+def test_one_visit_schedule_everywhere() -> None:
+    """The schedule's visits are the plan's (rulebook A-4) and the leaflet's, in order."""
+    from vertebro.guidance import assess
+    from vertebro.model import parse_case
+    from vertebro.reporting.leaflet import leaflet_for
+
+    assessment = assess(parse_case(example_case("l1-wedge", "one-schedule")))
+    assert assessment.plan is not None
+    planned = [item.text for item in assessment.plan.follow_up]
+    scheduled = [str(v.visit) for v in visit_schedule(ANCHOR, {}, ANCHOR)]
+    assert scheduled == planned == ["1 day", "1 week", "1 month", "3 months", "6 months",
+                                    "12 months"]  # fmt: skip
+    assert leaflet_for(assessment).visits == planned

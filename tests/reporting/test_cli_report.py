@@ -67,8 +67,8 @@ def _exports(url: str, what: str) -> int:
     registry = Registry.open(url)
     try:
         with unit_of_work(registry, Actor.cli()) as tx:
-            entries = list_audit(tx, entity="registry", entity_key=what)
-        return sum(1 for e in entries if e.after and e.after.get("case_id") == TREATED)
+            entries = list_audit(tx, entity="case", entity_key=TREATED)
+        return sum(1 for e in entries if e.action == "export" and (e.after or {})["what"] == what)
     finally:
         registry.close()
 

@@ -70,8 +70,10 @@ def test_pdf_downloads(server: LiveServer, weasyprint: Any, pdftotext: str, tmp_
         anonymous.close()
     with server.client("admin") as admin:
         for what in ("report.pdf", "leaflet.pdf"):
-            audit = admin.get("/api/audit", params={"entity": "registry", "entity_key": what})
+            audit = admin.get("/api/audit", params={"entity": "case", "entity_key": TREATED})
             assert audit.status_code == 200, audit.text
-            entries = [e for e in audit.json() if e["action"] == "export"]
+            entries = [
+                e for e in audit.json() if e["action"] == "export" and e["after"]["what"] == what
+            ]
             assert entries and entries[0]["after"]["case_id"] == TREATED
             assert entries[0]["actor"] == "viewer" and entries[0]["after"]["via"] == "web"

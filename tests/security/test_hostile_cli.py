@@ -77,7 +77,8 @@ def test_assess_refuses_hostile_case_files(tmp_path: Path) -> None:
             continue
         assert_clean_refusal(result, name)
     stdin = run_cli("assess", "-", stdin=corpus.hostile_json(corpus.CASE)["deep-array"])
-    assert assert_clean_refusal(stdin, "stdin") == ["$: nesting deeper than 64 arrays or objects"]
+    deep = ["<stdin>: nesting deeper than 64 arrays or objects"]  # the whole input: its name
+    assert assert_clean_refusal(stdin, "stdin") == deep
 
 
 def test_finding_7_a_5000_digit_integer_exits_2_from_assess(tmp_path: Path) -> None:

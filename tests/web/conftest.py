@@ -74,3 +74,8 @@ def log_in(page: Any, user: str = "clinician", password: str = PASSWORD) -> None
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/worklist")
+
+
+def choose(page: Any, name: str, value: str) -> None:
+    """Tick the radio button ``value`` of the group ``name``."""
+    page.locator(f'input[type=radio][name="{name}"][value="{value}"]').check()

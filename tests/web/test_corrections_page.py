@@ -98,11 +98,11 @@ def test_the_checklist_is_stored_and_shown(page: Any, web_server: LiveServer) ->
     ):
         page.locator("fieldset", has_text=question).get_by_label("Yes", exact=True).check()
     page.get_by_role("button", name="Save the checklist").click()
-    page.wait_for_url("**/cases/V-2-c/checklist")
+    page.wait_for_url("**/cases/V-2-c/checklist?done=checklist")
     assert "Ready for the procedure" in page.locator(".checklist-status").inner_text()
     page.locator("fieldset", has_text="INR checked").get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save the checklist").click()
-    page.wait_for_url("**/cases/V-2-c/checklist")
+    page.wait_for_url("**/cases/V-2-c/checklist?done=checklist")
     assert "Stop" in page.locator(".checklist-status").inner_text()
     page.reload()
     inr = page.locator("fieldset", has_text="INR checked")

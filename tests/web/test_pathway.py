@@ -7,17 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tests.web.conftest import log_in, shot
+from tests.web.conftest import choose, log_in, shot
 
 UNLABELLED = """
 () => [...document.querySelectorAll('input, select, textarea')]
   .filter(e => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
   .map(e => e.name)
 """
-
-
-def _choose(page: Any, name: str, value: str) -> None:
-    page.locator(f'input[type=radio][name="{name}"][value="{value}"]').check()
 
 
 def test_login_case_assessment_procedure_follow_ups_leaflet(page: Any) -> None:
@@ -36,15 +32,15 @@ def test_login_case_assessment_procedure_follow_ups_leaflet(page: Any) -> None:
     page.get_by_label("Case id").fill("W-1-c")
     page.get_by_label("Age").fill("78")
     page.get_by_label("Sex").select_option("female")
-    _choose(page, "patient.active_infection", "false")
+    choose(page, "patient.active_infection", "false")
     page.get_by_label("Back pain now (NRS)").fill("8")
-    _choose(page, "clinical.medication_insufficient", "true")
+    choose(page, "clinical.medication_insufficient", "true")
     page.get_by_label("Neurological status from the fractures").select_option("intact")
     page.locator('select[name="fractures[0].level"]').select_option("L1")
     page.locator('select[name="fractures[0].etiology"]').select_option("osteoporotic")
     page.locator('input[name="fractures[0].age_weeks"]').fill("3")
-    _choose(page, "fractures[0].mri_edema", "true")
-    _choose(page, "fractures[0].pain_at_level", "true")
+    choose(page, "fractures[0].mri_edema", "true")
+    choose(page, "fractures[0].pain_at_level", "true")
     page.locator('input[name="fractures[0].heights_mm.anterior"]').fill("15")
     page.locator('input[name="fractures[0].heights_mm.middle"]').fill("20")
     page.locator('input[name="fractures[0].heights_mm.posterior"]').fill("25")
@@ -68,12 +64,13 @@ def test_login_case_assessment_procedure_follow_ups_leaflet(page: Any) -> None:
     page.locator('input[name="date"]').fill(performed.isoformat())
     page.get_by_label("Operator").fill("Dr Browser")
     page.locator('input[name="levels[0].balloon_ml"]').fill("3")
-    _choose(page, "levels[0].leakage.present", "false")
+    choose(page, "levels[0].leakage.present", "false")
     page.locator('select[name="levels[0].leakage.detected_by"]').select_option("fluoroscopy")
     shot(page, "04-procedure-form")
     page.get_by_role("button", name="Save the procedure").click()
 
-    page.wait_for_url("**/cases/W-1-c/follow-up")
+    page.wait_for_url("**/cases/W-1-c/follow-up?done=procedure")
+    assert "The procedure was saved" in page.locator("[role=status]").first.inner_text()
     # finding 2: a 1-week visit dated next week is refused, with the reason at the date
     page.locator("select[name=visit]").select_option("1 week")
     page.get_by_label("Date of the visit").fill((date.today() + timedelta(days=7)).isoformat())

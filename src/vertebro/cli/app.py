@@ -12,6 +12,7 @@ from vertebro.cli.about import rules, version
 from vertebro.cli.assess import assess
 from vertebro.cli.csv_io import export_csv, import_csv
 from vertebro.cli.drafts import fhir_app  # every fhir command, the drafts ones included
+from vertebro.cli.help import unwrap_help
 from vertebro.cli.measure import measure
 from vertebro.cli.outcomes import demo_registry, outcomes
 from vertebro.cli.pacs import pacs_app
@@ -47,6 +48,9 @@ app.command("leaflet")(leaflet)
 app.add_typer(screen_app, name="screen")
 app.command("rules")(rules)
 app.command("version")(version)
+
+
+unwrap_help(app)
 
 
 def main() -> None:

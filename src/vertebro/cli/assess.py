@@ -70,7 +70,9 @@ def assess(
     try:
         assessment = assess_json(_read_bytes(case))
     except InvalidCase as exc:
-        raise _fail(exc.lines) from None
+        name = "<stdin>" if case == "-" else case  # the whole document: the file's name
+        lines = [f"{name}{line[1:]}" if line.startswith("$:") else line for line in exc.lines]
+        raise _fail(lines) from None
     if output is OutputFormat.TEXT:
         from vertebro.reporting import assessment_text
 

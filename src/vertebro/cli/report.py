@@ -84,7 +84,7 @@ def _produce(
 
         def audit() -> None:
             with unit_of_work(registry, Actor.cli()) as tx:
-                record_export(tx, what, {"case_id": case_id, "bytes": len(data)})
+                record_export(tx, what, {"case_id": case_id, "bytes": len(data)}, case_id=case_id)
 
         try:
             _guarded(audit)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from vertebro.registry import Registry
 
 __all__ = ["serve"]
 
@@ -46,6 +49,16 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Seed demo data into a fresh PostgreSQL database too.")
     ] = False,
+    unit_phone: Annotated[
+        str | None,
+        typer.Option(
+            "--unit-phone",
+            envvar="VERTEBRO_UNIT_PHONE",
+            metavar="PHONE",
+            help="The phone number patients call, kept in the registry (an admin can change "
+            "it on the Settings page); until it is set, staff see a warning.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API and the web app (demo data and a demo login on a fresh database)."""
     try:
@@ -78,7 +91,24 @@ def serve(
             + "\n"
             f"demo login: user {seeded.user}, password {seeded.password}  (shown only now)\n"
         )
+    if unit_phone:
+        _store_unit_phone(registry, unit_phone)
     sys.stdout.write(f"vertebro: http://{host}:{port}/  (API docs: /docs)\n")
     sys.stdout.flush()
     app = create_app(registry=registry, settings=settings)
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+def _store_unit_phone(registry: Registry, phone: str) -> None:
+    """Keep ``--unit-phone`` in the registry (audited as the command line); exit 2 when it
+    is not a phone number."""
+    from vertebro.errors import InvalidDocument
+    from vertebro.services.registry import Actor, set_unit_phone, unit_of_work
+
+    try:
+        with unit_of_work(registry, Actor.cli()) as tx:
+            stored = set_unit_phone(tx, phone)
+    except InvalidDocument as exc:
+        sys.stderr.write(f"--unit-phone: {exc.problems[0].reason}\n")
+        raise typer.Exit(code=2) from None
+    sys.stdout.write(f"unit phone: {stored}\n")

@@ -32,7 +32,7 @@ class Settings:
     """
 
     unit_name: str = "Spine intervention unit"
-    unit_phone: str = "ask the unit for its number"
+    unit_phone: str = ""  # unset: the registry's, else staff are warned
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     session_idle_minutes: int = 30
     session_hours: int = 12

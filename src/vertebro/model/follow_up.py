@@ -19,6 +19,7 @@ from vertebro.model.procedure import Complication
 
 __all__ = [
     "FOLLOW_UP_SCHEMA",
+    "SCHEDULED_VISITS",
     "Analgesics",
     "FollowUp",
     "FollowUpStatus",
@@ -85,6 +86,19 @@ _WINDOWS: dict[Visit, VisitWindow] = {
     Visit.MONTHS_6: VisitWindow(182, 136, 272),
     Visit.MONTHS_12: VisitWindow(365, 273, 547),
 }
+
+
+#: The one visit schedule (rulebook A-4): the visits that fall due and can be overdue, as the
+#: plan, the leaflet and the reports list them. ``2 weeks`` stays recordable (VAPOUR's 14-day
+#: end point, with its window) but is never due (registry-v1 1.1, "One visit schedule").
+SCHEDULED_VISITS: tuple[Visit, ...] = (
+    Visit.DAY_1,
+    Visit.WEEK_1,
+    Visit.MONTH_1,
+    Visit.MONTHS_3,
+    Visit.MONTHS_6,
+    Visit.MONTHS_12,
+)
 
 
 class Analgesics(StrEnum):

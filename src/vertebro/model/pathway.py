@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from vertebro.model.enums import Recommendation
-from vertebro.model.follow_up import FollowUpStatus, Visit
+from vertebro.model.follow_up import SCHEDULED_VISITS, FollowUpStatus, Visit
 from vertebro.model.procedure import ProcedureStatus
 
 __all__ = [
@@ -154,9 +154,10 @@ def visit_schedule(
     anchor: date | None,
     recorded: Mapping[Visit, date],
     today: date,
-    visits: Sequence[Visit] = TIMED_VISITS,
+    visits: Sequence[Visit] = SCHEDULED_VISITS,
 ) -> list[VisitDue]:
-    """The timed visits from ``anchor`` with their state on ``today``: ``recorded``;
+    """The scheduled visits (rulebook A-4) from ``anchor`` with their state on ``today``:
+    ``recorded``;
     ``upcoming`` before the due date (anchor + offset); ``due`` from the due date to the end
     of the window; ``overdue`` when today is past the window with nothing recorded.
     Empty before the first performed session."""

@@ -69,6 +69,7 @@ __all__ = [
     "ProcedureVersionRow",
     "Role",
     "ScreeningDraftRow",
+    "UnitSettingRow",
     "User",
     "WebSessionRow",
 ]
@@ -568,3 +569,15 @@ class ScreeningDraftRow(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
 
     patient: Mapped[PatientRow] = relationship()
+
+
+class UnitSettingRow(Base):
+    """A setting of the unit kept in the registry (``unit_phone``: the number patients call),
+    set by an admin on the web or by ``vertebro serve --unit-phone``."""
+
+    __tablename__ = "unit_settings"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(100))

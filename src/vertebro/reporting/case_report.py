@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from vertebro.model.level import Level
-from vertebro.reporting.charts import ChartPoint, data_url, follow_up_chart_svg
+from vertebro.reporting.charts import ChartPoint, data_url, follow_up_chart_svg, in_time_order
 from vertebro.reporting.citations import assessment_citations
 from vertebro.reporting.spine import DECISION_STYLE, spine_levels, spine_svg
 from vertebro.reporting.templating import environment, stamp
@@ -80,7 +80,7 @@ def chart_points(report: CaseReport) -> list[ChartPoint]:
     has_baseline_visit = any(p.visit == "baseline" for p in points)
     if report.overview.anchor is not None and baseline is not None and not has_baseline_visit:
         points.append(ChartPoint(0, "baseline", baseline.pain_nrs, baseline.odi, baseline.rdq))
-    return sorted(points, key=lambda p: p.days)
+    return in_time_order(points)
 
 
 def case_only_reasons(assessment: Assessment) -> list[RuleCitation]:

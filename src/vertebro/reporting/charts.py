@@ -16,7 +16,7 @@ from typing import Any
 
 from vertebro.reporting.figure_style import figure_style
 
-__all__ = ["ChartPoint", "data_url", "follow_up_chart_svg"]
+__all__ = ["ChartPoint", "data_url", "follow_up_chart_svg", "in_time_order"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,17 @@ _TICKS = ((0, "0"), (1, "1 d"), (7, "1 wk"), (14, "2 wk"), (30, "1 mo"), (91, "3
 _COLOUR = "#1f5fbf"
 
 
+def in_time_order(points: Sequence[ChartPoint]) -> list[ChartPoint]:
+    """The points as the lines join them: by day, the baseline first on its day (a 1-day
+    visit dated on the procedure day comes after the baseline drawn at day 0), then in the
+    order given.
+
+    >>> [p.visit for p in in_time_order([ChartPoint(0, "1 day"), ChartPoint(0, "baseline")])]
+    ['baseline', '1 day']
+    """
+    return sorted(points, key=lambda pt: (pt.days, pt.visit != "baseline"))
+
+
 def follow_up_chart_svg(points: Sequence[ChartPoint], *, width_cm: float = 17.0) -> str | None:
     """The chart as an SVG document, or ``None`` when no point carries a score.
 
@@ -53,7 +64,7 @@ def follow_up_chart_svg(points: Sequence[ChartPoint], *, width_cm: float = 17.0)
         return None
     from matplotlib.figure import Figure
 
-    ordered = sorted(points, key=lambda pt: pt.days)
+    ordered = in_time_order(points)
     style: dict[str, Any] = {
         "svg.fonttype": "none",
         "svg.hashsalt": "vertebro",

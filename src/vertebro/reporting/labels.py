@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["label", "level_words"]
+__all__ = ["label", "level_words", "score_reading"]
 
 _WORDS = {
     "kyphoplasty": "Kyphoplasty",
@@ -62,3 +62,21 @@ def level_words(levels: object) -> str:
     if isinstance(levels, list | tuple):
         return ", ".join(str(v) for v in levels)
     return str(levels)
+
+
+#: A score's reading in words (its own table: "either" of a TLICS is not a technique).
+_READINGS = {
+    "conservative": "conservative care",
+    "either": "either conservative care or surgery",
+    "operative": "surgery",
+    "non_operative": "non-operative care",
+    "stable": "stable",
+    "potentially_unstable": "potentially unstable",
+    "unstable": "unstable",
+}
+
+
+def score_reading(value: object) -> str:
+    """A score's interpretation in words: ``"non_operative"`` → ``"non-operative care"``."""
+    text = str(value)
+    return _READINGS.get(text, text.replace("_", " "))

@@ -10,7 +10,15 @@ from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined, sele
 from markupsafe import Markup
 
 from vertebro.reporting.citations import cite, kind_label
-from vertebro.reporting.labels import label, level_words
+from vertebro.reporting.labels import label, level_words, score_reading
+from vertebro.reporting.vocabulary import (
+    assessment_levels,
+    field_label,
+    field_words,
+    fracture_levels,
+    in_level_order,
+    missing_words,
+)
 
 __all__ = ["TEMPLATES", "css_string", "environment", "make_environment", "number", "stamp"]
 
@@ -61,6 +69,13 @@ def make_environment(loader: BaseLoader) -> Environment:
     )
     env.filters["label"] = label
     env.filters["level_words"] = level_words
+    env.filters["score_reading"] = score_reading
+    env.filters["field_label"] = field_label
+    env.filters["field_words"] = field_words
+    env.filters["missing_words"] = missing_words
+    env.filters["in_level_order"] = in_level_order
+    env.globals["assessment_levels"] = assessment_levels
+    env.globals["fracture_levels"] = fracture_levels
     env.globals["cite"] = cite
     env.globals["kind_label"] = kind_label
     return env

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from vertebro.model.assessment import Assessment, LevelAssessment, RuleCitation, Score
 from vertebro.reporting.citations import Citations, assessment_citations, cite, kind_label
-from vertebro.reporting.vocabulary import assessment_levels, field_words, missing_words
+from vertebro.reporting.labels import score_reading
+from vertebro.reporting.vocabulary import (
+    assessment_levels,
+    field_words,
+    in_level_order,
+    missing_words,
+)
 
 __all__ = ["assessment_text"]
 
@@ -53,7 +59,7 @@ def _num(value: float | None, unit: str = "") -> str:
 
 def _score(name: str, score: Score, levels: list[str | None]) -> str:
     if score.value is not None:
-        reading = (score.interpretation or "").replace("_", " ")
+        reading = score_reading(score.interpretation or "")
         return f"{name} {score.value} ({reading})"
     if score.missing:
         needs = ", ".join(field_words(path, levels) for path in score.missing)
@@ -129,7 +135,9 @@ def assessment_text(assessment: Assessment) -> str:
     out = [f"{a.case_id}: {_WORDS[a.recommendation]}", f"  rulebook {a.rulebook_version}"]
     if a.missing:
         out.append("  Missing data to add:")
-        out += [f"    - {missing_words(path, levels)}" for path in a.missing]
+        out += [
+            f"    - {missing_words(path, levels)}" for path in in_level_order(a.missing, levels)
+        ]
     for caution in a.cautions:
         out.append(f"  Caution  {_cite(caution, refs)}")
     out.append("")

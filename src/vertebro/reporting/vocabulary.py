@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from vertebro.model import Level
+
 __all__ = [
     "FIELD_LABELS",
     "LANDMARK_POINTS",
@@ -19,8 +21,10 @@ __all__ = [
     "field_label",
     "field_words",
     "fracture_levels",
+    "in_level_order",
     "missing_words",
     "problem_words",
+    "reason_words",
 ]
 
 LANDMARK_POINTS = (
@@ -36,6 +40,7 @@ LANDMARK_POINTS = (
 FIELD_LABELS: dict[str, str] = {
     "schema": "Document format",
     "case_id": "Case id",
+    "patient_code": "Patient code",
     "patient": "Patient",
     "clinical": "Clinical findings",
     "fractures": "Fractured levels",
@@ -99,6 +104,8 @@ for _point in LANDMARK_POINTS:
             f"{_point.replace('_', ' ').capitalize()} {'xy'[_axis]}"
         )
 
+#: T1 … L5 from the top (the spine's order).
+_LEVEL_ORDER = {str(level): level.ordinal for level in Level}
 _FRACTURE = re.compile(r"^fractures\[(\d+)\](?:\.(.*))?$")
 _EMBEDDED = re.compile(r"\bfractures\[(\d+)\](?:\.[A-Za-z_][A-Za-z0-9_.\[\]]*)?")
 
@@ -161,6 +168,34 @@ def missing_words(path: str, levels: Sequence[str | None] = ()) -> str:
     return f"{field_words(path, levels)}: not known"
 
 
+def reason_words(reason: str, levels: Sequence[str | None] = ()) -> str:
+    """The paths inside a reason in words: ``"duplicate of fractures[0]"`` → ``"duplicate
+    of L1"``."""
+    return _EMBEDDED.sub(lambda m: field_words(m.group(0), levels), reason)
+
+
+def _level_rank(path: str, levels: Sequence[str | None]) -> tuple[int, int]:
+    match = _FRACTURE.match(path)
+    if match is None:
+        return (0, 0)  # the patient's and the clinical fields come first
+    index = int(match.group(1))
+    level = levels[index] if index < len(levels) else None
+    order = _LEVEL_ORDER.get(level or "", len(_LEVEL_ORDER) + index)
+    return (1, order)
+
+
+def in_level_order(paths: Sequence[str], levels: Sequence[str | None] = ()) -> list[str]:
+    """``paths`` with the patient's and clinical fields first, then the fractures' fields
+    from the top of the spine down (T11 before L1, whatever their input order); stable
+    otherwise.
+
+    >>> in_level_order(["fractures[0].plc", "fractures[1].mri_edema", "clinical.rdq"],
+    ...                ["L1", "T11"])
+    ['clinical.rdq', 'fractures[1].mri_edema', 'fractures[0].plc']
+    """
+    return sorted(paths, key=lambda path: _level_rank(path, levels))
+
+
 def problem_words(line: str, levels: Sequence[str | None] = ()) -> str:
     """A parser problem ``"<path>: <reason>"`` in words, paths inside the reason too:
     ``"fractures[2].level: duplicate of fractures[0]"`` → ``"L1 — Level: duplicate of L1"``.
@@ -171,8 +206,7 @@ def problem_words(line: str, levels: Sequence[str | None] = ()) -> str:
     path, sep, reason = line.partition(": ")
     if not sep:
         return line
-    reason = _EMBEDDED.sub(lambda m: field_words(m.group(0), levels), reason)
-    return f"{field_words(path, levels)}: {reason}"
+    return f"{field_words(path, levels)}: {reason_words(reason, levels)}"
 
 
 def assessment_levels(assessment: Any) -> list[str | None]:

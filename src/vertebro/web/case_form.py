@@ -393,7 +393,12 @@ FRACTURE_GROUPS: tuple[Group, ...] = (
         "Tumour (SINS)",
         "",
         (
-            Field("lesion", label_of("fractures[].lesion"), "enum", choices_of(Lesion)),
+            Field(
+                "lesion",
+                label_of("fractures[].lesion"),
+                "enum",
+                choices_of(Lesion, {"mixed": "Mixed (lytic and blastic)"}),
+            ),
             Field("alignment", label_of("fractures[].alignment"), "enum", choices_of(Alignment)),
             Field(
                 "posterolateral",
@@ -440,7 +445,8 @@ def fracture_count(values: dict[str, Any]) -> int:
 
 def document_from_form(values: dict[str, Any]) -> dict[str, Any]:
     """The submitted case form → a ``vertebro.case/1`` document for the strict parser.
-    Fracture blocks left as they came (empty or at their defaults) are dropped; the others
+    Fracture blocks left as they came (empty or at their defaults) are dropped, unless none
+    is filled (then the first stays, so that its required fields are reported); the others
     keep their order."""
     document = build_document(values, _case_level_kinds())
     document["schema"] = "vertebro.case/1"
@@ -454,5 +460,8 @@ def document_from_form(values: dict[str, Any]) -> dict[str, Any]:
         if all(value.strip() in ("", defaults[name]) for name, value in block.items()):
             continue
         fractures.append(build_document(block, kinds))
+    if not fractures and block_indices(values, "fractures"):
+        # an untouched first block: the parser names each of its required fields
+        fractures.append(build_document({}, kinds))
     document["fractures"] = fractures
     return document

@@ -20,6 +20,7 @@ __all__ = [
     "Field",
     "build_document",
     "choices_of",
+    "field_id",
     "flatten",
     "form_value",
 ]
@@ -63,6 +64,12 @@ def choices_of(
 
 _INT = re.compile(r"^[+-]?\d{1,12}$")
 _NUMBER = re.compile(r"^[+-]?(\d{1,15}(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
+
+
+def field_id(path: str) -> str:
+    """The HTML id of a form field (``fractures[1].mri_edema`` → ``f-fractures-1-mri_edema``):
+    error summaries and the case page link to it."""
+    return "f-" + path.replace("[", "-").replace("]", "").replace(".", "-")
 
 
 def form_value(kind: Kind, raw: str) -> Any:

@@ -1,13 +1,12 @@
-"""Reading submitted forms (bounded) and turning parser errors into ``(path, reason)``."""
+"""Reading submitted forms (bounded)."""
 
 from __future__ import annotations
 
 from fastapi import Request
 
-from vertebro.errors import InvalidDocument
 from vertebro.http.problems import ApiProblem
 
-__all__ = ["form_values", "problem_lines"]
+__all__ = ["form_values"]
 
 MAX_FIELDS = 2000
 
@@ -22,7 +21,3 @@ async def form_values(request: Request) -> dict[str, str]:
                 raise ApiProblem(422, f"{key[:60]}: must not contain NUL characters")
             values[key[:200]] = value
     return values
-
-
-def problem_lines(exc: InvalidDocument) -> list[tuple[str, str]]:
-    return [(p.path, p.reason) for p in exc.problems]

@@ -32,7 +32,7 @@ def audit_page(
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> Response:
     with web_tx(request, Role.ADMIN) as tx:
-        entries = list_audit(tx, entity_key=entity_key or None, limit=100, offset=offset)
+        entries = list_audit(tx, record=entity_key or None, limit=100, offset=offset)
     return page(
         request,
         "audit.html",

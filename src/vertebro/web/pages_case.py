@@ -28,6 +28,7 @@ from vertebro.web.render import page, redirect
 from vertebro.web.session import check_csrf
 from vertebro.web.spine import spine_svg
 from vertebro.web.tx import web_tx
+from vertebro.web.versions import version_changes
 
 __all__ = ["pdf_download", "router"]
 
@@ -73,7 +74,11 @@ def reassess(
 def versions_page(request: Request, case_id: str) -> Response:
     with web_tx(request) as tx:
         versions = list_case_versions(tx, case_id)
-    return page(request, "versions.html", case_id=case_id, versions=list(reversed(versions)))
+    changes = [
+        version_changes(versions[i - 1].case if i else None, v.case) for i, v in enumerate(versions)
+    ]
+    shown = list(reversed(list(zip(versions, changes, strict=True))))
+    return page(request, "versions.html", case_id=case_id, versions=shown)
 
 
 @router.get("/cases/{case_id}/fhir.json")
@@ -120,7 +125,9 @@ def pdf_download(request: Request, html: str, *, what: str, case_id: str, stem: 
     except ImportError as exc:
         return page(request, "error.html", status=503, title="PDF not available", detail=str(exc))
     with web_tx(request, write=True) as tx:
-        record_export(tx, what, {"case_id": case_id, "bytes": len(data), "via": "web"})
+        record_export(
+            tx, what, {"case_id": case_id, "bytes": len(data), "via": "web"}, case_id=case_id
+        )
     name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{stem}-{case_id}.pdf")
     return Response(
         data,

@@ -3,26 +3,37 @@ fracture block fragment htmx adds. Saving stores the case and assesses it at onc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from vertebro.errors import Conflict, InvalidDocument, NotFound, PreconditionFailed
-from vertebro.model import parse_case
+from vertebro.model import Assessment, parse_case
+from vertebro.model.parsing import parse_document
 from vertebro.registry import Role
+from vertebro.reporting.labels import label
+from vertebro.reporting.vocabulary import (
+    field_words,
+    fracture_levels,
+    in_level_order,
+    reason_words,
+)
 from vertebro.services.registry import (
+    NEW_PATIENT,
     assess_case,
     create_case,
     create_patient,
     get_case,
     get_patient,
+    latest_assessment,
     prepare_assessment,
     replace_case,
 )
 from vertebro.web.case_form import CASE_GROUPS, FRACTURE_GROUPS, document_from_form
 from vertebro.web.form_fields import Field, flatten
-from vertebro.web.forms import form_values, problem_lines
+from vertebro.web.forms import form_values
 from vertebro.web.measure_paste import fill_from_measurement
 from vertebro.web.render import page, redirect, templates
 from vertebro.web.session import check_csrf, current_user
@@ -56,6 +67,24 @@ def _blocks(values: dict[str, str]) -> int:
     return fracture_count(values)
 
 
+#: The mark of a "Not known" answer the decision waits on (a missing-data rule fired).
+BLOCKING = "Not known — the decision waits on this answer"
+
+
+def blocking_marks(assessment: Assessment | None) -> dict[str, str]:
+    """The form fields whose "Not known" holds the decision back: the paths the engine's
+    missing-data rules named (``assessment.missing``), each with its mark."""
+    if assessment is None:
+        return {}
+    return {path: BLOCKING for path in assessment.missing}
+
+
+def _problems(document: dict[str, Any], problems: list[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """Parser problems as the summary shows them: ``(path, words, reason in words)``."""
+    levels = fracture_levels(document)
+    return [(path, field_words(path, levels), reason_words(r, levels)) for path, r in problems]
+
+
 def _render(
     request: Request,
     values: dict[str, str],
@@ -63,14 +92,21 @@ def _render(
     editing: str | None = None,
     patient_code: str = "",
     version: int | None = None,
-    errors: list[tuple[str, str]] | None = None,
+    errors: Sequence[tuple[str, ...]] | None = None,
     message: str = "",
     conflict: str = "",
     measurement: str = "",
     blocks: int | None = None,
+    marks: dict[str, str] | None = None,
+    focus: str = "",
     status: int = 200,
 ) -> Response:
     lines = errors or []
+    shown = blocks or _blocks(values)
+    levels = [values.get(f"fractures[{i}].level") or None for i in range(shown)]
+    mark_lines = [
+        (path, field_words(path, levels)) for path in in_level_order(list(marks or {}), levels)
+    ]
     return page(
         request,
         "case_form.html",
@@ -83,17 +119,20 @@ def _render(
         version=version,
         values=values,
         patient_code=patient_code,
-        errors=dict(lines),
+        errors={line[0]: line[-1] for line in lines},
         error_lines=lines,
         message=message,
         conflict=conflict,
         measurement=measurement,
-        blocks=blocks or _blocks(values),
+        blocks=shown,
         case_groups=CASE_GROUPS,
         fracture_groups=FRACTURE_GROUPS,
         patient_field=PATIENT_FIELD,
         case_id_field=CASE_ID_FIELD,
         open_landmarks=bool(measurement),
+        marks=marks or {},
+        mark_lines=mark_lines,
+        focus=focus,
     )
 
 
@@ -113,7 +152,13 @@ def fracture_fragment(
         templates()
         .get_template("_fracture.html")
         .render(
-            i=index, values={}, errors={}, fracture_groups=FRACTURE_GROUPS, open_landmarks=False
+            i=index,
+            values={},
+            errors={},
+            fracture_groups=FRACTURE_GROUPS,
+            open_landmarks=False,
+            marks={},
+            focus="",
         )
     )
     return HTMLResponse(html)
@@ -124,10 +169,25 @@ def _values_of(document: dict[str, Any]) -> dict[str, str]:
     return flatten(shown)
 
 
+def _check(document: dict[str, Any], code: str) -> list[tuple[str, str]]:
+    """Every problem of a submitted case form at once: the case's and the patient code's."""
+    problems: list[tuple[str, str]] = []
+    try:
+        parse_document(NEW_PATIENT, {"code": code})
+    except InvalidDocument as exc:
+        problems += [("patient_code", p.reason) for p in exc.problems]
+    try:
+        parse_case(document)
+    except InvalidDocument as exc:
+        problems += [(p.path, p.reason) for p in exc.problems]
+    return problems
+
+
 def _after_action(
     request: Request, form: dict[str, str], editing: str | None, code: str, version: int | None
 ) -> Response | None:
-    """The form's non-saving buttons (fill from measurement, add a level)."""
+    """The form's non-saving buttons (fill from measurement, add a level, check what the
+    decision needs without saving)."""
     action = form.get("action", "save")
     values = {k: v for k, v in form.items() if k not in ("csrf_token", "action", "measurement")}
     pasted = form.get("measurement", "")
@@ -148,7 +208,32 @@ def _after_action(
         )
     if action == "add_fracture":
         return _render(request, values, blocks=min(blocks + 1, 17), **common)
+    if action == "check":
+        return _checked(request, values, editing, common)
     return None
+
+
+def _checked(
+    request: Request, values: dict[str, str], editing: str | None, common: dict[str, Any]
+) -> Response:
+    """The draft assessed without saving: its decision, the blocking answers marked."""
+    document = document_from_form(values)
+    if editing is not None:
+        document["case_id"] = editing
+    elif not document.get("case_id"):
+        document["case_id"] = "draft"
+    try:
+        assessment = prepare_assessment(1, parse_case(document)).assessment
+    except InvalidDocument as exc:
+        problems = _problems(document, [(p.path, p.reason) for p in exc.problems])
+        return _render(request, values, errors=problems, status=422, **common)
+    marks = blocking_marks(assessment)
+    decision = label(assessment.recommendation)
+    message = f"Not saved. With these answers the decision would be: {decision}."
+    if marks:
+        plural = "s" if len(marks) > 1 else ""
+        message += f" The {len(marks)} marked “Not known” answer{plural} would change it."
+    return _render(request, values, message=message, marks=marks, **common)
 
 
 @router.post("/cases/new")
@@ -161,6 +246,10 @@ async def create_case_from_form(request: Request) -> Response:
     if shown is not None:
         return shown
     document = document_from_form(form)
+    problems = _check(document, code)
+    if problems:
+        lines = _problems(document, problems)
+        return _render(request, _values_of(document), patient_code=code, errors=lines, status=422)
     try:
         case = parse_case(document)  # parsed and assessed before the write transaction
         prepared = prepare_assessment(1, case)
@@ -172,7 +261,10 @@ async def create_case_from_form(request: Request) -> Response:
             view = create_case(tx, code, case)
             assess_case(tx, view.case_id, prepared)
     except InvalidDocument as exc:
-        lines = [(("patient_code" if p.path == "code" else p.path), p.reason) for p in exc.problems]
+        lines = _problems(
+            document,
+            [(("patient_code" if p.path == "code" else p.path), p.reason) for p in exc.problems],
+        )
         return _render(request, _values_of(document), patient_code=code, errors=lines, status=422)
     except Conflict as exc:
         return _render(
@@ -182,12 +274,24 @@ async def create_case_from_form(request: Request) -> Response:
 
 
 @router.get("/cases/{case_id}/edit")
-def edit_case(request: Request, case_id: str) -> Response:
+def edit_case(
+    request: Request, case_id: str, focus: Annotated[str, Query(max_length=200)] = ""
+) -> Response:
+    """The stored case in the form; the "Not known" answers its latest assessment waits on
+    are marked, and ``?focus=<path>`` (the case page's missing-data links) focuses that
+    field."""
     with web_tx(request, Role.CLINICIAN) as tx:
         view = get_case(tx, case_id)
+        stored = latest_assessment(tx, case_id)
     values = _values_of(view.case.model_dump(mode="json"))
     return _render(
-        request, values, editing=case_id, patient_code=view.patient_code, version=view.version
+        request,
+        values,
+        editing=case_id,
+        patient_code=view.patient_code,
+        version=view.version,
+        marks=blocking_marks(None if stored is None else stored.assessment),
+        focus=focus,
     )
 
 
@@ -213,9 +317,8 @@ async def save_case_edit(request: Request, case_id: str) -> Response:
             replace_case(tx, case_id, case, version)
             assess_case(tx, case_id, prepared)
     except InvalidDocument as exc:
-        return _render(
-            request, _values_of(document), errors=problem_lines(exc), status=422, **common
-        )
+        lines = _problems(document, [(p.path, p.reason) for p in exc.problems])
+        return _render(request, _values_of(document), errors=lines, status=422, **common)
     except PreconditionFailed as exc:
         message = (
             f"Someone else saved version {exc.current_version} of this case while you were "

@@ -13,6 +13,7 @@ from vertebro.web.leaflet import leaflet_for
 from vertebro.web.pages_case import pdf_download
 from vertebro.web.render import page
 from vertebro.web.tx import web_tx
+from vertebro.web.unit_phone import unit_phone
 
 __all__ = ["router"]
 
@@ -36,7 +37,7 @@ def leaflet_pdf(
 ) -> Response:
     """The leaflet as PDF (``vertebro leaflet``'s document), with the unit's name and phone."""
     from vertebro.guidance import RULEBOOK_VERSION
-    from vertebro.reporting.patient_leaflet import Unit, leaflet_html
+    from vertebro.reporting.patient_leaflet import DEFAULT_UNIT_PHONE, Unit, leaflet_html
 
     with web_tx(request) as tx:
         view = get_case(tx, case_id)
@@ -48,7 +49,7 @@ def leaflet_pdf(
         assessment=None if stored is None else stored.assessment,
         rulebook=RULEBOOK_VERSION if stored is None else stored.rulebook_version,
         generated=settings.now(),
-        unit=Unit(settings.unit_name, settings.unit_phone),
+        unit=Unit(settings.unit_name, unit_phone(request) or DEFAULT_UNIT_PHONE),
         large_print=large,
     )
     return pdf_download(request, html, what="leaflet.pdf", case_id=case_id, stem="leaflet")

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from vertebro.errors import Conflict, InvalidDocument, PreconditionFailed
 from vertebro.model import FollowUp, Procedure, parse_checklist, parse_follow_up, parse_procedure
+from vertebro.model.checklist import STOP_ITEMS
 from vertebro.registry import Role
 from vertebro.services.registry import (
     FollowUpView,
@@ -31,8 +32,8 @@ from vertebro.services.registry import (
     void_procedure,
 )
 from vertebro.web.checklist import CHECKLIST, checklist_from_form, form_values_of, prefill
-from vertebro.web.form_fields import flatten
-from vertebro.web.forms import form_values, problem_lines
+from vertebro.web.form_fields import Field, flatten
+from vertebro.web.forms import form_values
 from vertebro.web.record_forms import (
     COMPLICATION_FIELDS,
     COMPLICATION_ROWS,
@@ -46,6 +47,7 @@ from vertebro.web.record_forms import (
     level_count,
     procedure_from_form,
     procedure_prefill,
+    record_words,
 )
 from vertebro.web.render import page, redirect
 from vertebro.web.session import check_csrf, current_user
@@ -67,6 +69,7 @@ def _checklist_page(
     with web_tx(request, write=False) as tx:
         view = get_case(tx, case_id)
         stored = get_checklist(tx, case_id)
+        contraindicated = _contraindicated(tx, case_id)
     if values is None:
         values = form_values_of(stored.checklist) if stored.version else prefill(view.case)
     lines = extra.get("error_lines", [])
@@ -77,12 +80,20 @@ def _checklist_page(
         view=view,
         stored=stored,
         items=CHECKLIST,
+        stop_items=STOP_ITEMS,
+        contraindicated=contraindicated,
         values=values,
         version=extra.get("version", stored.version),
-        errors=dict(lines),
+        errors={line[0]: line[-1] for line in lines},
         error_lines=lines,
         conflict=extra.get("conflict", ""),
     )
+
+
+def _contraindicated(tx: Tx, case_id: str) -> bool:
+    """Whether the case's latest assessment is contraindicated (no checklist, no procedure)."""
+    stored = latest_assessment(tx, case_id)
+    return stored is not None and stored.assessment.recommendation == "contraindicated"
 
 
 @router.get("/cases/{case_id}/checklist")
@@ -98,12 +109,17 @@ async def save_checklist_form(request: Request, case_id: str) -> Response:
     current_user(request, Role.CLINICIAN)
     version = _version(form)
     shown = {k: v for k, v in form.items() if k not in ("csrf_token", "version")}
+    with web_tx(request, write=False) as tx:
+        refused = _contraindicated(tx, case_id)
+    if refused:
+        message = "Not saved: the latest assessment of this case is contraindicated."
+        return _checklist_page(request, case_id, shown, conflict=message, status=409)
     try:
         document = parse_checklist(checklist_from_form(form))
         with web_tx(request, Role.CLINICIAN) as tx:
             save_checklist(tx, case_id, document, version)
     except InvalidDocument as exc:
-        lines = problem_lines(exc)
+        lines = _lines(exc, _CHECKLIST_FIELDS)
         return _checklist_page(
             request, case_id, shown, error_lines=lines, version=version, status=422
         )
@@ -113,7 +129,7 @@ async def save_checklist_form(request: Request, case_id: str) -> Response:
             "were filling it in; yours was not saved. Their answers are shown now."
         )
         return _checklist_page(request, case_id, conflict=message, status=412)
-    return redirect(request, f"/cases/{case_id}/checklist")
+    return redirect(request, f"/cases/{case_id}/checklist?done=checklist")
 
 
 def _version(form: dict[str, str]) -> int | None:
@@ -141,7 +157,7 @@ def _procedure_page(
         leakage_types=LEAKAGE_TYPES,
         complication_fields=COMPLICATION_FIELDS,
         complication_rows=COMPLICATION_ROWS,
-        errors=dict(extra.get("error_lines", [])),
+        errors={line[0]: line[-1] for line in extra.get("error_lines", [])},
         error_lines=extra.get("error_lines", []),
         conflict=extra.get("conflict", ""),
         action=extra.get("action", f"/cases/{view.case_id}/procedure"),
@@ -183,14 +199,29 @@ async def _save_procedure(
             view = get_case(tx, case_id)
             stored = latest_assessment(tx, case_id)
         assessment = None if stored is None else stored.assessment
-        return _procedure_page(request, view, assessment, form, **_refusal(exc), **extra)
+        refusal = _refusal(exc, PROCEDURE_FIELDS)
+        return _procedure_page(request, view, assessment, form, **refusal, **extra)
     return None
 
 
-def _refusal(exc: InvalidDocument | Conflict | PreconditionFailed) -> dict[str, Any]:
+def _lines(exc: InvalidDocument, fields: tuple[Field, ...]) -> list[tuple[str, str, str]]:
+    """A refused form's problems as the summary shows them: path, words, reason."""
+    return [(p.path, record_words(p.path, fields), p.reason) for p in exc.problems]
+
+
+_CHECKLIST_FIELDS = (
+    Field("mri_date", "Date of the MRI", "date"),
+    Field("note", "Note", "textarea"),
+    *(Field(item.name, item.question, "enum") for item in CHECKLIST),
+)
+
+
+def _refusal(
+    exc: InvalidDocument | Conflict | PreconditionFailed, fields: tuple[Field, ...]
+) -> dict[str, Any]:
     """A refused record form's problems: 422 with the field lines, 412 for a stale version,
     409 for a conflict (its message shown above the form)."""
-    lines = problem_lines(exc) if isinstance(exc, InvalidDocument) else []
+    lines = _lines(exc, fields) if isinstance(exc, InvalidDocument) else []
     status = 422 if lines else (412 if isinstance(exc, PreconditionFailed) else 409)
     return {"error_lines": lines, "conflict": "" if lines else str(exc), "status": status}
 
@@ -201,7 +232,7 @@ async def save_procedure(request: Request, case_id: str) -> Response:
         return record_procedure(tx, case_id, procedure)
 
     refused = await _save_procedure(request, case_id, store)
-    return refused or redirect(request, f"/cases/{case_id}/follow-up")
+    return refused or redirect(request, f"/cases/{case_id}/follow-up?done=procedure")
 
 
 @router.get("/cases/{case_id}/procedures/{procedure_id}/edit")
@@ -234,7 +265,7 @@ async def save_procedure_edit(request: Request, case_id: str, procedure_id: Reco
     refused = await _save_procedure(
         request, case_id, store, action=f"/cases/{case_id}/procedures/{procedure_id}/edit"
     )
-    return refused or redirect(request, f"/cases/{case_id}#pathway-h")
+    return refused or redirect(request, f"/cases/{case_id}?done=procedure-corrected#pathway-h")
 
 
 @router.post("/cases/{case_id}/procedures/{procedure_id}/void")
@@ -262,7 +293,7 @@ async def _void(
             title="Not voided",
             detail=f"{detail}. Go back to the case and try again.",
         )
-    return redirect(request, f"/cases/{case_id}#pathway-h")
+    return redirect(request, f"/cases/{case_id}?done=voided#pathway-h")
 
 
 # -- follow-up -------------------------------------------------------------------------
@@ -288,7 +319,7 @@ def _follow_up_page(
         complication_rows=COMPLICATION_ROWS,
         fracture_fields=NEW_FRACTURE_FIELDS,
         fracture_rows=NEW_FRACTURE_ROWS,
-        errors=dict(extra.get("error_lines", [])),
+        errors={line[0]: line[-1] for line in extra.get("error_lines", [])},
         error_lines=extra.get("error_lines", []),
         saved=extra.get("saved", ""),
         conflict=extra.get("conflict", ""),
@@ -323,7 +354,7 @@ async def _save_follow_up(
             return store(tx, follow_up)
     except (InvalidDocument, Conflict, PreconditionFailed) as exc:
         shown = {k: v for k, v in form.items() if k != "csrf_token"}
-        return _follow_up_page(request, case_id, shown, **_refusal(exc), **extra)
+        return _follow_up_page(request, case_id, shown, **_refusal(exc, FOLLOW_UP_FIELDS), **extra)
 
 
 @router.post("/cases/{case_id}/follow-up")
@@ -367,7 +398,7 @@ async def save_follow_up_edit(request: Request, case_id: str, follow_up_id: Reco
     )
     if isinstance(saved, Response):
         return saved
-    return redirect(request, f"/cases/{case_id}#pathway-h")
+    return redirect(request, f"/cases/{case_id}?done=follow-up-corrected#pathway-h")
 
 
 @router.post("/cases/{case_id}/follow-ups/{follow_up_id}/void")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from vertebro.model import (
@@ -43,6 +44,7 @@ __all__ = [
     "follow_up_from_form",
     "procedure_from_form",
     "procedure_prefill",
+    "record_words",
 ]
 
 _LEVELS = tuple((str(v.value), str(v.value)) for v in Level)
@@ -229,3 +231,31 @@ def procedure_prefill(assessment: Assessment | None, today: str) -> dict[str, st
         values[prefix + "cement_viscosity"] = str(item.cement_viscosity)
         values[prefix + "cement_ml"] = f"{(low + high) / 2:g}"
     return values
+
+
+#: The repeated blocks of the record forms: their name in words and their fields.
+_BLOCKS: dict[str, tuple[str, tuple[Field, ...]]] = {
+    "levels": ("Treated level", LEVEL_FIELDS),
+    "complications": ("Complication", COMPLICATION_FIELDS),
+    "new_fractures": ("New fracture", NEW_FRACTURE_FIELDS),
+}
+_BLOCK = re.compile(r"^([a-z_]+)\[(\d+)\](?:\.(.*))?$")
+
+
+def record_words(path: str, fields: tuple[Field, ...]) -> str:
+    """A path of a procedure or follow-up document in the form's words:
+    ``levels[1].leakage.detected_by`` → ``"Treated level 2 — Leakage looked for on"``."""
+    found = _BLOCK.match(path)
+    if found is not None and found[1] in _BLOCKS:
+        name, block_fields = _BLOCKS[found[1]]
+        head = f"{name} {int(found[2]) + 1}"
+        if found[3] is None:
+            return head
+        return f"{head} — {_label(found[3], block_fields)}"
+    return _label(path, fields)
+
+
+def _label(path: str, fields: tuple[Field, ...]) -> str:
+    labels = {f.name: f.label for f in fields}
+    bare = re.sub(r"\[\d+\]$", "", path)  # leakage.types[0] → leakage.types
+    return labels.get(path) or labels.get(bare) or bare.replace("_", " ").replace(".", " — ")

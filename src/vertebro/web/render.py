@@ -26,7 +26,9 @@ from vertebro.errors import (
 from vertebro.http.context import app_context
 from vertebro.registry import Role
 from vertebro.reporting.templating import TEMPLATES, make_environment
+from vertebro.web.form_fields import field_id
 from vertebro.web.session import CsrfFailed, LoginRequired, load_session, save_session
+from vertebro.web.unit_phone import unit_phone
 
 __all__ = ["html_error", "page", "redirect", "templates"]
 
@@ -38,14 +40,29 @@ def templates() -> Environment:
     # the web's own templates first, then the partials shared with the printed documents
     env = make_environment(ChoiceLoader([PackageLoader("vertebro.web", "templates"), TEMPLATES]))
     env.globals["htmx_version"] = HTMX_VERSION
+    env.globals["field_id"] = field_id
     return env
 
 
+#: The confirmations a redirect after a saved form asks for (``?done=<key>``); the words
+#: come from here, never from the address.
+DONE: dict[str, str] = {
+    "procedure": "✓ The procedure was saved. Record the follow-up visits here when they happen.",
+    "procedure-corrected": "✓ The correction of the procedure was saved as a new version.",
+    "follow-up-corrected": "✓ The correction of the visit was saved as a new version.",
+    "checklist": "✓ The checklist was saved.",
+    "voided": "✓ The record was voided; it stays visible, struck through, with your reason.",
+    "unit-phone": "✓ The unit's phone number was saved.",
+}
+
+
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``template`` with the session, the user and the unit's settings."""
+    """Render ``template`` with the session, the user, the unit's settings and the
+    confirmation a redirect asked for (``?done=``)."""
     session = load_session(request)
     settings = app_context(request).settings
     principal = session.principal
+    phone = unit_phone(request) if principal is not None else settings.unit_phone or None
 
     def may(role: str) -> bool:
         return principal is not None and principal.role.allows(Role(role))
@@ -60,7 +77,9 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             may=may,
             csrf=session.csrf,
             unit_name=settings.unit_name,
-            unit_phone=settings.unit_phone,
+            unit_phone=phone,
+            unit_phone_set=phone is not None,
+            done=DONE.get(request.query_params.get("done", ""), ""),
             **context,
         )
     )

@@ -15,6 +15,7 @@ from vertebro.web import (
     pages_records,
     pages_review,
     pages_rulebook,
+    pages_settings,
     pages_worklist,
 )
 from vertebro.web.render import html_error
@@ -35,6 +36,7 @@ def install(app: FastAPI) -> None:
         pages_leaflet,
         pages_admin,
         pages_rulebook,
+        pages_settings,
         pages_pacs,
     ):
         app.include_router(module.router)

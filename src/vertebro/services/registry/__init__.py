@@ -90,6 +90,7 @@ from vertebro.services.registry.sessions import (
     touch_session,
 )
 from vertebro.services.registry.status import baseline_scores, case_overview, worklist
+from vertebro.services.registry.unit_settings import get_unit_phone, set_unit_phone
 from vertebro.services.registry.users import (
     HashedPassword,
     add_user,
@@ -152,6 +153,7 @@ __all__ = [
     "get_follow_up",
     "get_patient",
     "get_procedure",
+    "get_unit_phone",
     "get_user",
     "hashed_password",
     "issue_token",
@@ -182,6 +184,7 @@ __all__ = [
     "revoke_token_id",
     "save_checklist",
     "set_role",
+    "set_unit_phone",
     "start_session",
     "touch_session",
     "touch_token",

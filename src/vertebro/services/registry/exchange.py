@@ -75,7 +75,7 @@ def exchange_record(
         detail["deidentified"] = True
     if via is not None:
         detail["via"] = via
-    record_export(tx, AUDIT_KEY, detail)
+    record_export(tx, AUDIT_KEY, detail, case_id=case_id)
     record = ExchangeRecord(
         case=view.case,
         patient_code=view.patient_code,
