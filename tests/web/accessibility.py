@@ -20,7 +20,7 @@ from tests.backends import unavailable
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-__all__ = ["AXE", "ARTIFACTS", "axe_violations", "check_page", "overflow"]
+__all__ = ["ARTIFACTS", "AXE", "axe_violations", "check_page", "overflow"]
 
 HERE = Path(__file__).parent
 AXE = HERE / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -53,9 +53,10 @@ _OVERFLOW = """
         if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
         p = p.parentElement;
       }
-      if (!clipped) out.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}` +
-        `${e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/\\s+/g, '.') : ''}` +
-        ` right=${Math.round(r.right)}`);
+      const cls = typeof e.className === 'string' && e.className.trim()
+        ? '.' + e.className.trim().split(/\\s+/).join('.') : '';
+      if (!clipped) out.push(
+        `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${cls} right=${Math.round(r.right)}`);
     }
   }
   return [`page ${document.documentElement.scrollWidth} px wide in a ${width} px window`,

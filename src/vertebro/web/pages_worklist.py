@@ -89,7 +89,7 @@ def worklist_view(
     status: Annotated[CaseStatus | None, Query()] = None,
     q: Annotated[str, Query(max_length=64)] = "",
     sort: Annotated[WorklistSort, Query()] = WorklistSort.PRIORITY,
-    dir: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",  # noqa: A002
+    dir: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
     with web_tx(request) as tx:
