@@ -196,7 +196,7 @@ def test_every_page_passes_axe_and_fits(browser: Any, site: Site, viewport: str)
 
 
 def test_worklist_pages_search_and_sorts_a_large_registry(browser: Any, site: Site) -> None:
-    """143 cases: 50 per page with page links and counts; the search finds a patient code;
+    """142 cases: 50 per page with page links and counts; the search finds a patient code;
     sorting by age marks the column with aria-sort; overdue visits read in words."""
     context = _context(browser, site, "desktop")
     page = context.new_page()
