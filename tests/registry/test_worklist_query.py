@@ -22,7 +22,12 @@ def test_search_sort_and_pages_of_a_large_registry(registry: Any) -> None:
     seed_demo_registry(registry, patients=PATIENTS, seed=3, as_of=date(2026, 6, 1))
     with unit_of_work(registry, ADMIN) as tx:
         first = worklist_page(tx)
-        assert (first.total, first.matched, first.pages, first.per_page) == (PATIENTS, PATIENTS, 5, 50)
+        assert (first.total, first.matched, first.pages, first.per_page) == (
+            PATIENTS,
+            PATIENTS,
+            5,
+            50,
+        )
         assert (first.first, first.last, len(first.rows)) == (1, 50, 50)
         assert sum(first.counts.values()) == PATIENTS
 
