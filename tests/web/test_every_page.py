@@ -150,6 +150,7 @@ def test_every_page_passes_axe_and_fits(browser: Any, site: Site, viewport: str)
         ("leaflet-large", f"/cases/{ASSESSED}/leaflet?large=true"),
         ("leaflet-contraindicated", f"/cases/{CONTRA}/leaflet"),
         ("outcomes", "/outcomes"),
+        ("outcomes-demo", "/outcomes?include_demo=true"),
         ("audit", "/audit"),
         ("audit-filtered", f"/audit?record={ASSESSED}"),
         ("rulebook", "/admin/reassess"),
