@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy import func, or_, select
 
-from vertebro.model import ChecklistStatus, Visit
+from vertebro.model import ChecklistStatus, Recommendation, Visit
 from vertebro.model.pathway import CaseStatus, VisitState
 from vertebro.registry.schema import CaseRow, CaseVersionRow, PatientRow, Role
 from vertebro.services.registry.context import Tx
@@ -150,17 +150,7 @@ def next_step(case: CaseOverview) -> NextStep:
 
 _STATUS_RANK = {s: i for i, s in enumerate(STATUS_ORDER)}
 _STEP_RANK = {s: i for i, s in enumerate(Step)}
-_DECISION_ORDER = (
-    "contraindicated",
-    "needs_workup",
-    "kyphoplasty",
-    "vertebroplasty",
-    "either",
-    "mixed",
-    "open_surgery",
-    "conservative",
-)
-_DECISION_RANK = {d: i for i, d in enumerate(_DECISION_ORDER)}
+_DECISION_RANK = {str(d): i for i, d in enumerate(Recommendation)}
 
 
 def _key(sort: WorklistSort, row: WorklistRow) -> tuple[object, ...]:
