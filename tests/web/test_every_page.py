@@ -105,11 +105,39 @@ def _log_in(page: Any, user: str) -> None:
     page.wait_for_url("**/worklist")
 
 
+#: Tables sticking out of the card (panel, section) that holds them (unless they scroll inside
+#: it); the header bar narrower than the page.
+_LAYOUT = """
+() => {
+  const out = [];
+  for (const t of document.querySelectorAll('main table')) {
+    const card = t.closest('.panel, section, fieldset');
+    if (!card) continue;
+    let scrolls = false;  // a table may scroll inside its own box
+    for (let p = t.parentElement; p && !scrolls; p = p === card ? null : p.parentElement) {
+      scrolls = ['auto', 'scroll'].includes(getComputedStyle(p).overflowX);
+    }
+    const r = t.getBoundingClientRect(), c = card.getBoundingClientRect();
+    if (!scrolls && r.right > c.right + 0.5 || r.left < c.left - 0.5) {
+      out.push(`table ${t.className || t.caption?.textContent || ''} outside its card`);
+    }
+  }
+  const header = document.querySelector('header.top');
+  if (header && Math.abs(header.getBoundingClientRect().width
+      - document.documentElement.clientWidth) > 0.5) out.push('header bar narrower than the page');
+  return out;
+}
+"""
+
+
 def _check(page: Any, name: str, problems: list[str]) -> None:
     try:
         check_page(page, name)
     except AssertionError as exc:
         problems.append(str(exc))
+    layout = page.evaluate(_LAYOUT)
+    if layout:
+        problems.append(f"layout on {name}: " + "; ".join(layout))
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
