@@ -3,7 +3,8 @@ that uses it, through :func:`tests.web.accessibility.check_page`: axe-core finds
 violation, nothing overflows sideways, and a full-page screenshot is kept in
 ``tests/web/artifacts/`` (``every-<viewport>-<page>.png``). The registry holds the 21
 example cases (new, needing work-up, contraindicated, …), 120 demo patients with
-procedures and follow-ups, a checklist, a measurement review and a re-assessment run."""
+procedures and follow-ups, a checklist, a screening finding to review (shown above the
+worklist), a measurement review and a re-assessment run."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ NEW_CASE = "NEW-1-c"
 WORKUP = "workup-missing-mri-and-plc"
 CONTRA = "contraindicated-urosepsis-pmma-allergy"
 ASSESSED = "l1-wedge"
+SCREENED = "SCR-0007"
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,32 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         worklist,
     )
 
+    from vertebro.imaging.draft_case import draft_case
+    from vertebro.services.measuring import measure_study
+    from vertebro.services.registry.screening_drafts import (
+        NewScreeningDraft,
+        ScreeningLevel,
+        import_screening_drafts,
+    )
+
+    require_data()
+    measured = measure_study(VERSE / "0007_msk.nii.gz").document
+    draft = draft_case(measured, SCREENED)
+    assert draft is not None
     with live_server(sqlite_url(tmp_path_factory.mktemp("every"))) as live:
         seed_demo(live.registry, patients=120)
+        with unit_of_work(live.registry, Actor.cli()) as tx:  # a screening finding to review
+            import_screening_drafts(
+                tx,
+                [
+                    NewScreeningDraft(
+                        SCREENED,
+                        draft,
+                        (ScreeningLevel("L1", 3, 54.0, "biconcave"),),
+                        "vertebro.measurement/1",
+                    )
+                ],
+            )
         with unit_of_work(live.registry, Actor.cli()) as tx:
             create_patient(tx, {"code": "NEW-1"})
             create_case(tx, "NEW-1", _new_case_document())
@@ -155,6 +181,7 @@ def test_every_page_passes_axe_and_fits(browser: Any, site: Site, viewport: str)
     _check(page, f"{tag}-login-failed", problems)
 
     _log_in(page, "admin")
+    assert SCREENED in page.locator("section.screening").inner_text()
     treated = site.treated
     pages = [
         ("worklist", "/worklist"),
