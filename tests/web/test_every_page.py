@@ -47,7 +47,9 @@ def _new_case_document() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     from vertebro.api.demo import seed_demo
+    from vertebro.imaging.draft_case import draft_case
     from vertebro.model.pathway import CaseStatus
+    from vertebro.services.measuring import measure_study
     from vertebro.services.registry import (
         Actor,
         create_case,
@@ -58,9 +60,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         unit_of_work,
         worklist,
     )
-
-    from vertebro.imaging.draft_case import draft_case
-    from vertebro.services.measuring import measure_study
     from vertebro.services.registry.screening_drafts import (
         NewScreeningDraft,
         ScreeningLevel,
