@@ -187,6 +187,7 @@ def test_every_page_passes_axe_and_fits(browser: Any, site: Site, viewport: str)
         ("worklist-page-2", "/worklist?page=2"),
         ("worklist-search-sorted", "/worklist?q=EX-0&sort=age&dir=desc"),
         ("worklist-follow-up", "/worklist?status=in_follow_up&sort=next"),
+        ("worklist-no-match", "/worklist?q=no-such-patient"),
         ("case-new", f"/cases/{NEW_CASE}"),
         ("case-workup", f"/cases/{WORKUP}"),
         ("case-contraindicated", f"/cases/{CONTRA}"),
