@@ -15,7 +15,13 @@ from sqlalchemy import func, or_, select
 
 from vertebro.model import ChecklistStatus, Recommendation, Visit
 from vertebro.model.pathway import CaseStatus, VisitState
-from vertebro.registry.schema import CaseRow, CaseVersionRow, PatientRow, Role
+from vertebro.registry.schema import (
+    CaseRow,
+    CaseVersionRow,
+    PatientRow,
+    Role,
+    is_current_version,
+)
 from vertebro.services.registry.context import Tx
 from vertebro.services.registry.status import overviews
 from vertebro.services.registry.views import CaseOverview
@@ -192,11 +198,7 @@ def worklist_page(
     query = (
         select(CaseRow, PatientRow.code, CaseVersionRow.age_years, CaseVersionRow.levels)
         .join(PatientRow, PatientRow.id == CaseRow.patient_id)
-        .join(
-            CaseVersionRow,
-            (CaseVersionRow.case_pk == CaseRow.id)
-            & (CaseVersionRow.version == CaseRow.current_version),
-        )
+        .join(CaseVersionRow, is_current_version())
         .order_by(CaseRow.case_id)
     )
     wanted = search.strip()
