@@ -38,6 +38,15 @@ if [ ! -f "$validator/node_modules/.package-lock.json" ] \
   npm ci --prefix "$validator" --no-audit --no-fund --ignore-scripts --loglevel=error >&2
 fi
 
+# axe-core for the accessibility checks of the browser tests (tests/web/accessibility.py),
+# pinned by its package-lock.json the same way.
+axe=tests/web/axe
+if [ ! -f "$axe/node_modules/.package-lock.json" ] \
+  || [ "$axe/package-lock.json" -nt "$axe/node_modules/.package-lock.json" ]; then
+  echo "test: installing axe-core (npm ci)" >&2
+  npm ci --prefix "$axe" --no-audit --no-fund --ignore-scripts --loglevel=error >&2
+fi
+
 echo "== ruff" >&2
 .venv/bin/ruff check src tests benchmarks
 echo "== mypy (strict, src)" >&2

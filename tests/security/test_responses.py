@@ -121,7 +121,7 @@ def test_an_unexpected_error_is_a_page_with_an_incident_id_in_the_log(
     import vertebro.api.routes_cases
     import vertebro.web.pages_worklist
 
-    monkeypatch.setattr(vertebro.web.pages_worklist, "worklist", _fail)
+    monkeypatch.setattr(vertebro.web.pages_worklist, "worklist_page", _fail)
     monkeypatch.setattr(vertebro.api.routes_cases, "worklist", _fail)
     with caplog.at_level(logging.ERROR), sqlite_target.client("viewer") as api:
         page = web.get("/worklist")

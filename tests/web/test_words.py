@@ -46,7 +46,7 @@ def visible_text(page_html: str) -> str:
     """What a person reads: the text outside tags, scripts and styles, unescaped (the JSON
     document shown as stored, in ``<pre class="json">``, is the contract, not words)."""
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S)
-    text = re.sub(r'<pre class="json">.*?</pre>', " ", text, flags=re.S)
+    text = re.sub(r'<pre class="json"[^>]*>.*?</pre>', " ", text, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
 

@@ -24,9 +24,11 @@ _DOCS_PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>{title}</title>
 <link rel="stylesheet" href="{vendor}/swagger-ui.css">
-<link rel="icon" type="image/png" href="{vendor}/favicon-32x32.png">
+<link rel="stylesheet" href="/static/swagger-a11y.css">
+<link rel="icon" href="/favicon.ico" sizes="any">
 </head>
 <body>
+<header class="docs-header"><a href="/worklist">vertebro</a> — REST API (api-v1)</header>
 <div id="swagger-ui"></div>
 <script src="{vendor}/swagger-ui-bundle.js"></script>
 <script src="/static/swagger-init.js"></script>

@@ -26,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from vertebro.model import (
     Anaesthesia,
@@ -72,6 +73,7 @@ __all__ = [
     "UnitSettingRow",
     "User",
     "WebSessionRow",
+    "is_current_version",
 ]
 
 NAMING = {
@@ -232,6 +234,13 @@ class CaseVersionRow(Base):
     levels: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+def is_current_version() -> ColumnElement[bool]:
+    """The join condition of a case (``CaseRow``) with its current version's row."""
+    return (CaseVersionRow.case_pk == CaseRow.id) & (
+        CaseVersionRow.version == CaseRow.current_version
+    )
 
 
 class AssessmentRow(Base):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 from vertebro.web import (
     pages_admin,
@@ -23,6 +25,15 @@ from vertebro.web.session import CsrfFailed, LoginRequired
 
 __all__ = ["install"]
 
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.ico"
+
+
+def favicon() -> Response:
+    """``/favicon.ico``, which browsers ask for on every page (public, cached a day)."""
+    return FileResponse(
+        FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
 
 def install(app: FastAPI) -> None:
     """Add the pages and make page errors answer in HTML."""
@@ -40,6 +51,7 @@ def install(app: FastAPI) -> None:
         pages_pacs,
     ):
         app.include_router(module.router)
+    app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
     app.state.html_error = html_error
 
     async def handle(request: Request, exc: Exception) -> Response:

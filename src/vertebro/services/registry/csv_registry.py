@@ -60,6 +60,7 @@ from vertebro.registry.schema import (
     PatientRow,
     ProcedureRow,
     Role,
+    is_current_version,
 )
 from vertebro.services.registry.assessments import assess_case
 from vertebro.services.registry.audit import record_export
@@ -372,11 +373,7 @@ def export_registry(tx: Tx, folder: Path, *, deidentify: bool = False) -> CsvSum
     case_rows = session.execute(
         select(CaseRow, PatientRow.code, CaseVersionRow.document)
         .join(PatientRow, PatientRow.id == CaseRow.patient_id)
-        .join(
-            CaseVersionRow,
-            (CaseVersionRow.case_pk == CaseRow.id)
-            & (CaseVersionRow.version == CaseRow.current_version),
-        )
+        .join(CaseVersionRow, is_current_version())
         .order_by(CaseRow.case_id)
     ).all()
     case_out: list[list[str]] = []

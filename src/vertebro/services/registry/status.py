@@ -28,12 +28,14 @@ from vertebro.services.registry.context import Tx
 from vertebro.services.registry.follow_ups import case_anchor
 from vertebro.services.registry.lookup import case_row
 
-__all__ = ["baseline_scores", "case_overview", "worklist"]
+__all__ = ["baseline_scores", "case_overview", "overviews", "worklist"]
 
 
-def _overviews(
-    tx: Tx, cases: list[CaseRow], codes: dict[int, str], with_baseline: bool
+def overviews(
+    tx: Tx, cases: list[CaseRow], codes: dict[int, str], with_baseline: bool = False
 ) -> list[CaseOverview]:
+    """The overview of each of ``cases`` (``codes``: patient code by patient id), from a
+    few batched queries."""
     ids = [c.id for c in cases]
     if not ids:
         return []
@@ -112,7 +114,7 @@ def case_overview(tx: Tx, case_id: str) -> CaseOverview:
     """Status, anchor, visit schedule (due / overdue on ``tx.today``) and baseline."""
     tx.require(Role.VIEWER)
     case = case_row(tx.session, case_id)
-    return _overviews(tx, [case], {case.patient_id: case.patient.code}, True)[0]
+    return overviews(tx, [case], {case.patient_id: case.patient.code}, True)[0]
 
 
 def worklist(
@@ -126,11 +128,11 @@ def worklist(
     rows = tx.session.execute(query).all()
     cases = [case for case, _ in rows]
     codes = {case.patient_id: code for case, code in rows}
-    overviews = _overviews(tx, cases, codes, False)
+    found = overviews(tx, cases, codes, False)
     if status is None:
-        return overviews
+        return found
     wanted = {status} if isinstance(status, CaseStatus) else set(status)
-    return [o for o in overviews if o.status in wanted]
+    return [o for o in found if o.status in wanted]
 
 
 def _baseline(tx: Tx, case: CaseRow, anchor: date | None) -> Baseline:
