@@ -18,7 +18,6 @@ than a quarter of the largest component (a stray island in front of the body).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import numpy.typing as npt
 from vertebro.imaging.components import label, trilinear
 from vertebro.imaging.labelmap import SpineLabels, VertebraMask
 from vertebro.imaging.labels import evaluable_level
+from vertebro.imaging.threads import measure_threads
 from vertebro.imaging.volume import FloatArray
 from vertebro.morphometry import MAX_HEIGHT_MM, Heights, heights_from_landmarks_mm, round_tenth
 
@@ -417,7 +417,7 @@ def measure_geometry(
     jobs = list(zip(labels.vertebrae, centroids, axes, strict=True))
     # levels are independent once the axes are known; numpy releases the
     # GIL in their loops, so a second core shortens the work (results keep their order)
-    with ThreadPoolExecutor(min(_MAX_WORKERS, _cpus(), max(1, total))) as pool:
+    with ThreadPoolExecutor(min(_MAX_WORKERS, measure_threads(), max(1, total))) as pool:
         for (v, _, _), measured in zip(
             jobs,
             pool.map(lambda job: _measure_level(job[0], job[1], job[2], labels), jobs),
@@ -428,10 +428,3 @@ def measure_geometry(
             if progress is not None:
                 progress(len(out), total)
     return out
-
-
-def _cpus() -> int:
-    """CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from vertebro.imaging.labels import (
     vertebra_levels,
 )
 from vertebro.imaging.nifti import read_nifti_labels
+from vertebro.imaging.threads import measure_threads
 from vertebro.imaging.volume import FloatArray, LabelVolume
 
 __all__ = [
@@ -127,8 +127,7 @@ def find_boxes(
         return bounding_boxes(array, top)
     from scipy import ndimage
 
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    workers = min(_MAX_WORKERS, cpus or 1, max(1, array.size // slab_voxels))
+    workers = min(_MAX_WORKERS, measure_threads(), max(1, array.size // slab_voxels))
     if workers == 1:
         found = ndimage.find_objects(array, max_label=top)
         return {i + 1: b for i, b in enumerate(found) if b is not None}

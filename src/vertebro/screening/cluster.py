@@ -11,13 +11,14 @@ that exceeds it is restarted by its nanny and its task runs again elsewhere, up 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ClusterInfo", "ClusterUnavailable", "available_cores", "dask_client"]
+from vertebro.imaging.threads import available_cpus
+
+__all__ = ["ClusterInfo", "ClusterUnavailable", "dask_client"]
 
 
 class ClusterUnavailable(OSError):
@@ -33,13 +34,6 @@ class ClusterInfo:
     workers: int
     threads: int
     local: bool
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity), at least 1."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 def _info(client: Any, local: bool) -> ClusterInfo:
@@ -86,7 +80,7 @@ def dask_client(
         finally:
             client.close()  # type: ignore[no-untyped-call]
         return
-    count = workers or available_cores()
+    count = workers or available_cpus()
     try:
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=count,

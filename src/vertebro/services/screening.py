@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vertebro.errors import ImageError, InvalidDocument
+from vertebro.imaging.threads import thread_budget
 from vertebro.screening.records import DEFAULT_MIN_GRADE, ErrorKind, StudyOutcome, max_grade
 from vertebro.screening.sources import Study, pacs_study_uid
 
@@ -182,7 +183,10 @@ def screen_study(
     try:
         # measure_study checks the headers against VERTEBRO_MAX_VOXELS and
         # VERTEBRO_MAX_MEASURE_GIB before decoding (vertebro.imaging.limits)
-        result = _measure(study, pacs)
+        # one study per Dask worker thread, and the cluster sized to the cores: a study
+        # measured with more threads would only fight the others for the same cores
+        with thread_budget(1):
+            result = _measure(study, pacs)
     except ImageError as exc:
         return StudyOutcome(
             study,
