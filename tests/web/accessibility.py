@@ -7,7 +7,8 @@ Content-Security-Policy forbids inline scripts, so axe is injected with
 ``page.add_script_tag(path=...)`` into a browser context opened with ``bypass_csp=True``
 (the ``audit_page`` fixture); on a page whose context enforces the policy the same source
 is evaluated through the DevTools protocol instead, which the policy does not govern.
-Screenshots go to ``tests/web/artifacts/<name>.png`` (git-ignored): look at them.
+Screenshots go where every browser test keeps them (``conftest.shot``:
+``test-artifacts/web/<name>.png``, git-ignored): look at them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tests.backends import unavailable
+from tests.web.conftest import ARTIFACTS, shot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -24,7 +26,6 @@ __all__ = ["ARTIFACTS", "AXE", "axe_violations", "check_page", "overflow"]
 
 HERE = Path(__file__).parent
 AXE = HERE / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = HERE / "artifacts"
 
 #: Every rule axe runs by default (WCAG 2.0/2.1/2.2 A and AA and its best practices).
 _RUN = """
@@ -107,11 +108,10 @@ def overflow(page: Any) -> list[str]:
 
 
 def check_page(page: Page, name: str) -> None:
-    """Save ``tests/web/artifacts/<name>.png`` (full page), then fail on any axe-core
+    """Save the full page as ``<name>.png`` (:func:`shot`), then fail on any axe-core
     violation (every one listed: id, impact, target, help) or any horizontal overflow."""
     page.wait_for_load_state("load")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    shot(page, name)
     problems = []
     violations = axe_violations(page)
     if violations:

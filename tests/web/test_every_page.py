@@ -1,7 +1,7 @@
 """Every page of the web app, at desktop (1280×800) and phone (390×844) width, as the role
 that uses it, through :func:`tests.web.accessibility.check_page`: axe-core finds no
 violation, nothing overflows sideways, and a full-page screenshot is kept in
-``tests/web/artifacts/`` (``every-<viewport>-<page>.png``). The registry holds the 21
+``test-artifacts/web/`` (``every-<viewport>-<page>.png``). The registry holds the 21
 example cases (new, needing work-up, contraindicated, …), 120 demo patients with
 procedures and follow-ups, a checklist, a screening finding to review (shown above the
 worklist), a measurement review and a re-assessment run."""
@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.api.server import PASSWORD, LiveServer, live_server, sqlite_url
+from tests.api.server import LiveServer, live_server, sqlite_url
 from tests.imaging.conftest import VERSE, require_data
 from tests.web.accessibility import check_page
+from tests.web.conftest import log_in
 
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 NEW_CASE = "NEW-1-c"
@@ -122,14 +123,6 @@ def _context(browser: Any, site: Site, viewport: str) -> Any:
     return context
 
 
-def _log_in(page: Any, user: str) -> None:
-    page.goto("/login")
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/worklist")
-
-
 #: Tables sticking out of the card (panel, section) that holds them (unless they scroll inside
 #: it); the header bar narrower than the page.
 _LAYOUT = """
@@ -179,7 +172,7 @@ def test_every_page_passes_axe_and_fits(browser: Any, site: Site, viewport: str)
     page.get_by_role("button", name="Log in").click()
     _check(page, f"{tag}-login-failed", problems)
 
-    _log_in(page, "admin")
+    log_in(page, "admin")
     assert SCREENED in page.locator("section.screening").inner_text()
     treated = site.treated
     pages = [
@@ -243,7 +236,7 @@ def test_every_page_passes_axe_and_fits(browser: Any, site: Site, viewport: str)
 
     # 403: a viewer on the audit trail
     page.get_by_role("button", name="Log out").click()
-    _log_in(page, "viewer")
+    log_in(page, "viewer")
     page.goto("/audit")
     _check(page, f"{tag}-forbidden", problems)
     page.goto(f"/cases/{treated}")
@@ -257,7 +250,7 @@ def test_worklist_pages_search_and_sorts_a_large_registry(browser: Any, site: Si
     sorting by age marks the column with aria-sort; overdue visits read in words."""
     context = _context(browser, site, "desktop")
     page = context.new_page()
-    _log_in(page, "viewer")
+    log_in(page, "viewer")
     from vertebro.api.demo import example_documents
 
     total = len(example_documents()) + 1 + 120
